@@ -1,0 +1,56 @@
+"""linear: the dense synaptic layer."""
+import numpy as np
+
+from ..types import F32, TensorType, param_dtype
+from .base import OpDef, Param, add_bias_range, integer_result, matmul_range, register
+
+
+@register
+class Linear(OpDef):
+    """linear: y[t] = scale[t] ⊙ (W[t] · x[t]) + bias[t]   (over the last axis of x)
+
+    * ``weight``: ``[out, in]`` (static) or ``[T_w, out, in]`` (a weight bank:
+      ``W[t] = weight[t % T_w]``, as TaWQ's time-varying ternary weights).
+      Float, or integer levels (ternary / k-bit) whose real value is set by `scale`.
+    * ``scale`` (optional, broadcast parameter over y): per tensor, per output
+      channel and/or per timestep. ``bias`` (optional, broadcast parameter).
+    * x has shape ``[..., in]``; y has shape ``[..., out]``.
+
+    The weight product comes first, then the scale multiply, then the bias.
+    Integer form (integer x, integer weight, integer or no bias, no scale):
+    exact integer sums; the result type comes from range analysis of the actual
+    weights and the input's range.
+    """
+    name = "linear"
+    params = (Param("weight"), Param("scale", False, "float"), Param("bias", False))
+
+    def check(self, node, graph):
+        w = graph.param(node, "weight")
+        x = graph[node.operands[0]].type
+        if w.ndim not in (2, 3):
+            self.fail(node, f"weight must be [out, in] or [T_w, out, in], got shape {list(w.shape)}")
+        if not x.shape or x.shape[-1] != w.shape[-1]:
+            self.fail(node, f"input shape {list(x.shape)} does not match weight [.., {w.shape[-2]}, "
+                            f"{w.shape[-1]}] (the last input dim must be {w.shape[-1]})")
+        out = tuple(x.shape[:-1]) + (w.shape[-2],)
+        self.check_broadcast(node, graph, "scale", out)
+        self.check_broadcast(node, graph, "bias", out)
+
+    def infer_type(self, node, graph, ins):
+        w = graph.param(node, "weight")
+        x = ins[0]
+        shape = tuple(x.shape[:-1]) + (w.shape[-2],)
+        b = graph.param(node, "bias")
+        if (x.dtype.is_float or param_dtype(w).is_float or "scale" in node.params
+                or (b is not None and param_dtype(b).is_float)):
+            return TensorType(shape, F32)
+        lo, hi = x.dtype.range()
+        wb = w if w.ndim == 3 else w[None]
+        rlo, rhi = matmul_range(wb, lo, hi, axes=(2,))
+        rlo, rhi = add_bias_range(rlo, rhi, b)
+        return TensorType(shape, integer_result(rlo, rhi, [x.dtype]))
+
+
+def weight_bank(w: np.ndarray, static_rank: int) -> np.ndarray:
+    """View a static weight as a bank of one: always returns shape [T_w, ...]."""
+    return w if w.ndim == static_rank + 1 else w[None]

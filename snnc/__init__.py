@@ -1,0 +1,27 @@
+"""snnc — a compiler for quantized spiking neural networks.
+
+Public API (imported lazily so that `import snnc.ir` and `snnc --help` do not
+pay for importing torch):
+
+* `snnc.save(model, path)` / `snnc.load(path)` — self-describing checkpoints,
+  loaded with `torch.load(weights_only=True)` only.
+* `snnc.evaluate(model_or_path, split="test")` — accuracy on digits.
+"""
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "save": ("snnc.checkpoint", "save"),
+    "load": ("snnc.checkpoint", "load"),
+    "evaluate": ("snnc.checkpoint", "evaluate"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(import_module(module), attr)
+    raise AttributeError(f"module 'snnc' has no attribute {name!r}")
