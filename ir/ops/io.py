@@ -32,12 +32,19 @@ class Input(OpDef):
 
 @register
 class Output(OpDef):
-    """output: y[t] = x[t] — marks a graph output; its name is the output's name."""
+    """output: y[t] = x[t] — marks a graph output; its name is the output's name.
+
+    For integer results `scale` gives the real value, ``y · scale`` (integerize sets
+    it, e.g. for fixed-point logits); for spikes and floats it is 1.
+    """
     name = "output"
+    attrs = (Attr("scale", "float", 1.0),)
 
     def check(self, node, graph):
         if graph.users(node.name):
             self.fail(node, "an output node cannot be used by other nodes")
+        if not node.attrs["scale"] > 0:
+            self.fail(node, f"output scale must be positive, got {node.attrs['scale']}")
 
     def infer_type(self, node, graph, ins):
         return ins[0]

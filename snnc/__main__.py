@@ -1,0 +1,5 @@
+import sys
+
+from snnc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""`snnc run FILE --input x.npy [--output y.npy]` — run an IR file on the reference interpreter."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..io import load_npy, save_npy
+
+
+def add_parser(sub):
+    p = sub.add_parser("run", help="run an IR file (.snnir or .nir) on the reference interpreter")
+    p.add_argument("file", help="a .snnir (with its .npz) or .nir file")
+    p.add_argument("--input", "-i", required=True, help="input .npy of shape [T, B, ...] (raw values of "
+                   "the input type: floats for f32, integers for spike/int inputs)")
+    p.add_argument("--output", "-o", help="write the output to this .npy (or .npz for several outputs)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from snnc.backends import reference
+    from snnc.ir import load
+
+    g = load(args.file)
+    x = load_npy(args.input)
+    (inp,) = g.inputs if len(g.inputs) == 1 else (None,)
+    if inp is None:
+        raise ConfigError(f"{args.file} has {len(g.inputs)} inputs; `snnc run` takes graphs with one input")
+    want = tuple(inp.type.shape)
+    if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != want:
+        raise ConfigError(f"input {args.input} has shape {list(x.shape)}, but graph input %{inp.name} "
+                          f"needs [T, B, {', '.join(map(str, want))}] ({inp.type})")
+    out = reference.run(g, x)
+    outs = out if isinstance(out, dict) else {g.outputs[0].name: out}
+    if args.output:
+        save_npy(args.output, outs)
+    for name, y in outs.items():
+        print(f"%{name}: shape {list(y.shape)} {g[name].type.dtype}")
+        with np.printoptions(threshold=200, edgeitems=4, linewidth=100):
+            print(y if y.size <= 200 else summarize(y))
+    return 0
+
+
+def summarize(y: np.ndarray) -> str:
+    flat = y.reshape(y.shape[0], -1)
+    return (f"mean per timestep: {np.round(flat.mean(axis=1).astype(np.float64), 4).tolist()}\n"
+            f"min {y.min()}, max {y.max()}, nonzero {np.count_nonzero(y)}/{y.size}")
