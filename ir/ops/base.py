@@ -227,6 +227,10 @@ def integer_result(lo: int, hi: int, like: list[DType]) -> DType:
 def matmul_range(weight: np.ndarray, lo: int, hi: int, axes: tuple[int, ...]) -> tuple[int, int]:
     """Exact bounds of Σ_i w_i·x_i for x_i in [lo, hi], reduced over `axes`, min/max over the rest."""
     w = weight.astype(np.int64)
+    n = int(np.prod([weight.shape[a] for a in axes], dtype=np.int64)) if axes else 1
+    wmax = int(np.abs(w).max()) if w.size else 0
+    if wmax * max(abs(lo), abs(hi)) * max(n, 1) >= 1 << 62:   # exact Python integers beyond int64
+        w = weight.astype(object)
     top = np.maximum(w * lo, w * hi).sum(axis=axes)
     bot = np.minimum(w * lo, w * hi).sum(axis=axes)
     return int(bot.min()) if bot.size else 0, int(top.max()) if top.size else 0

@@ -3,9 +3,13 @@
 State is held in `state_bits`-bit two's complement integers whose real value is
 ``raw · 2^-frac_bits``. Decays are a multiply by an integer and an arithmetic
 right shift (floor): at most one multiply per neuron per timestep for lif_int.
-Unless `saturate` is set, the compiler has proven (range analysis) that no
-intermediate leaves ``int<state_bits>``; with `saturate`, each state update is
-clamped to that range.
+Unless `saturate` is set, the compiler has proven (range analysis) that every
+intermediate — ``I << in_shift``, the decayed terms ``(leak·v) >> shift`` and
+``(alpha·i) >> shift``, ``i``, ``h`` and ``v`` — fits ``int<state_bits>``; the
+products ``leak·v`` and ``alpha·i`` themselves are formed at double width before
+the shift (an implementation needs 2·state_bits there). With `saturate`, ``i``,
+``h`` and ``v`` are each clamped to ``int<state_bits>`` as they are formed, and
+the spike compares the clamped ``h``.
 """
 from ..types import SPIKE, TensorType, fixed
 from .base import Attr, OpDef, Param, register

@@ -4,8 +4,8 @@ from .base import Attr, OpDef, Param, integer_result, register
 
 
 def _scaled_range(x_lo, x_hi, s, shift):
-    s = s.astype("int64")
-    cands = [int(v) for v in (s.min() * x_lo, s.min() * x_hi, s.max() * x_lo, s.max() * x_hi)]
+    smin, smax = int(s.min()), int(s.max())          # Python integers: exact at any width
+    cands = [smin * x_lo, smin * x_hi, smax * x_lo, smax * x_hi]
     return min(cands) >> shift, max(cands) >> shift
 
 
