@@ -1,3 +1,9 @@
 """snnc.backends — the targets: each renders a deployable IR graph into code and runs it.
 
-Backends import `snnc.ir` only, never the frontend or torch."""
+`TARGETS` maps a name to its `Target` class (`target.py`); every target module is
+imported here explicitly. Backends import `snnc.ir` only, never the frontend or torch.
+"""
+from .reference import target as _reference_target  # noqa: F401
+from .target import TARGETS, Target, TargetError, get_target, register
+
+__all__ = ["TARGETS", "Target", "TargetError", "get_target", "register"]
