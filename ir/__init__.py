@@ -18,7 +18,8 @@ from .verify import verify
 
 __all__ = ["Graph", "Node", "TensorType", "DType", "SPIKE", "F32", "int_", "uint", "fixed", "parse_dtype",
            "OPS", "get_op", "verify", "IRError", "ParseError", "VerifyError",
-           "print_graph", "parse", "save", "load", "to_nir", "from_nir"]
+           "print_graph", "parse", "save", "load", "to_nir", "from_nir",
+           "NIRError", "NIRExportError", "NIRImportError"]
 
 
 def __getattr__(name):
@@ -27,7 +28,7 @@ def __getattr__(name):
     if name in ("print_graph", "parse", "save", "load"):
         from . import text
         return getattr(text, name)
-    if name in ("to_nir", "from_nir"):
+    if name in ("to_nir", "from_nir", "NIRError", "NIRExportError", "NIRImportError"):
         from . import nir_bridge
         return getattr(nir_bridge, name)
     raise AttributeError(f"module 'snnc.ir' has no attribute {name!r}")

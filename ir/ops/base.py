@@ -75,7 +75,10 @@ class Attr:
         elif k == "float":
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
                 bad("expected a number")
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                bad("out of the float range")
         elif k == "str":
             if not isinstance(value, str):
                 bad("expected a string")
@@ -91,7 +94,10 @@ class Attr:
                     bad("expected a tuple of numbers")
                 if k == "ints" and not float(v).is_integer():
                     bad("expected a tuple of integers")
-                out.append(conv(v))
+                try:
+                    out.append(conv(v))
+                except OverflowError:
+                    bad("out of the float range")
             value = tuple(out)
             if self.length is not None and len(value) != self.length:
                 bad(f"expected {self.length} values")
@@ -191,9 +197,14 @@ class OpDef:
 
     # ---------------------------------------------------------------- types
     def infer(self, node, graph) -> TensorType:
-        self.check_signature(node, graph)
-        self.check(node, graph)
-        return self.infer_type(node, graph, graph.operand_types(node))
+        try:
+            self.check_signature(node, graph)
+            self.check(node, graph)
+            return self.infer_type(node, graph, graph.operand_types(node))
+        except VerifyError as e:
+            if e.node is None:          # raised by a shared helper: name the node here
+                raise VerifyError(e.detail, node=node.name) from None
+            raise
 
     def infer_type(self, node, graph, ins: list[TensorType]) -> TensorType:
         raise NotImplementedError
@@ -214,8 +225,14 @@ def value_range(dtype: DType) -> tuple[int, int]:
 
 
 def integer_result(lo: int, hi: int, like: list[DType]) -> DType:
-    """Narrowest integer type for [lo, hi]; fixed-point when the operands are fixed with one `frac`."""
+    """Narrowest integer type for [lo, hi]; fixed-point when the operands are fixed with one `frac`.
+
+    A range that needs more than 64 bits is a VerifyError (no target can hold it)."""
     fracs = {d.frac for d in like if d.kind == "fixed"}
+    need = max((-int(lo) - 1).bit_length() if lo < 0 else 0, int(hi).bit_length()) + (1 if lo < 0 else 0)
+    if need > 63 if fracs else need > 64:
+        raise VerifyError(f"the result range [{lo}, {hi}] needs {need} bits, more than 64; "
+                          f"use smaller weights or narrower inputs")
     base = bits_for_range(lo, hi)
     if fracs:
         (frac,) = fracs if len(fracs) == 1 else (max(fracs),)

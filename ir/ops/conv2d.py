@@ -1,6 +1,7 @@
 """conv2d: the convolutional synaptic layer."""
 from ..types import F32, TensorType, param_dtype
 from .base import Attr, OpDef, Param, add_bias_range, integer_result, matmul_range, register
+from .linear import LAYOUT_ATTR, PACKED_PARAM, check_packed
 
 
 def conv_out(size: int, k: int, stride: int, pad: int, dil: int = 1) -> int:
@@ -15,12 +16,13 @@ class Conv2d(OpDef):
     cross-correlation with `stride`, zero `padding`, `dilation`, `groups` (PyTorch
     conventions); y: ``[O, H', W']`` with ``H' = (H + 2p - d(kh-1) - 1) // s + 1``.
     ``scale`` and ``bias`` are broadcast parameters over y (per channel: ``(T, O, 1, 1)``).
-    Integer form as for `linear`.
+    Integer form as for `linear`. ``layout`` / ``packed``: a packed copy of the weight
+    levels as for `linear`, one row per output channel (``C/groups·kh·kw`` levels).
     """
     name = "conv2d"
     attrs = (Attr("stride", "ints", (1, 1), length=2), Attr("padding", "ints", (0, 0), length=2),
-             Attr("dilation", "ints", (1, 1), length=2), Attr("groups", "int", 1))
-    params = (Param("weight"), Param("scale", False, "float"), Param("bias", False))
+             Attr("dilation", "ints", (1, 1), length=2), Attr("groups", "int", 1), LAYOUT_ATTR)
+    params = (Param("weight"), Param("scale", False, "float"), Param("bias", False), PACKED_PARAM)
 
     def out_shape(self, node, graph):
         w = graph.param(node, "weight")
@@ -50,6 +52,7 @@ class Conv2d(OpDef):
             self.fail(node, f"output shape {list(out)} is empty: the kernel does not fit the input {list(x.shape)}")
         self.check_broadcast(node, graph, "scale", out)
         self.check_broadcast(node, graph, "bias", out)
+        check_packed(self, node, graph, row_ndim=3)
 
     def infer_type(self, node, graph, ins):
         w = graph.param(node, "weight")

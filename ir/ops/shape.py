@@ -1,5 +1,5 @@
 """Shape ops: flatten and reshape (no arithmetic, element type unchanged)."""
-import numpy as np
+import math
 
 from ..types import TensorType
 from .base import Attr, OpDef, register
@@ -19,7 +19,7 @@ class Flatten(OpDef):
     def infer_type(self, node, graph, ins):
         s = node.attrs["start"]
         shape = ins[0].shape
-        return TensorType(tuple(shape[:s]) + (int(np.prod(shape[s:], dtype=np.int64)),), ins[0].dtype)
+        return TensorType(tuple(shape[:s]) + (math.prod(shape[s:]),), ins[0].dtype)
 
 
 @register
@@ -31,7 +31,7 @@ class Reshape(OpDef):
     def check(self, node, graph):
         x = graph[node.operands[0]].type
         shape = node.attrs["shape"]
-        if any(d <= 0 for d in shape) or int(np.prod(shape, dtype=np.int64)) != x.size:
+        if any(d <= 0 for d in shape) or math.prod(shape) != x.size:
             self.fail(node, f"cannot reshape {list(x.shape)} ({x.size} elements) to {list(shape)}")
 
     def infer_type(self, node, graph, ins):
