@@ -50,6 +50,10 @@ class Target:
     # Features for the capability matrix (README, `snnc report`).
     features: ClassVar[dict[str, bool]] = {}
 
+    def pipeline(self, options: dict) -> str:
+        """The pass pipeline that prepares a float graph for this target (options may change it)."""
+        return self.default_pipeline
+
     def check(self, graph: Graph) -> None:
         bad = [n for n in graph if n.op not in self.ops]
         if bad:

@@ -98,7 +98,7 @@ def compile(source, target: str = "reference", out_dir=None, *, passes: str | No
     tgt = get_target(target)
     float_graph = load_source(source, example=example)
     float_graph.verify()
-    pipeline = passes if passes is not None else tgt.default_pipeline
+    pipeline = passes if passes is not None else tgt.pipeline(options)
     result = run_pipeline(float_graph, pipeline, print_after=print_after)
     graph = result.graph
     tgt.check(graph)
