@@ -72,7 +72,7 @@ def run(graph: Graph, x, trace: bool = False):
         if node.op == "output":
             outputs[node.name] = value
         if tr is None:
-            for o in node.operands:
+            for o in set(node.operands):
                 if last_use[o] == i:
                     del env[o]
     if not outputs:

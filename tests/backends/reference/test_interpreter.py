@@ -168,3 +168,18 @@ def test_operand_out_of_order_is_reported():
     with pytest.raises(ExecutionError, match="operand %nowhere") as e:
         run(g, np.zeros((1, 1, 1, 2), np.float32))
     assert e.value.node == "y"
+
+
+def test_operand_used_twice_without_trace():
+    import numpy as np
+
+    from snnc.backends.reference import run
+    from snnc.ir import Graph
+
+    g = Graph("g")
+    x = g.add("input", attrs={"shape": (3, 2), "dtype": "spike"})
+    m = g.add("spike_matmul", [x, x], attrs={"transpose_a": True})
+    g.add("output", [m])
+    s = np.array([[[[1, 0], [1, 1], [0, 1]]]], np.int64)        # T=1, B=1
+    y = run(g, s)
+    assert y[0, 0].tolist() == [[2, 1], [1, 2]]
