@@ -1,0 +1,70 @@
+"""Options of the loihi target (`snnc.compile(..., target="loihi", **options)`).
+
+* ``temporal_weights`` ("keep") — what to do with time-varying weights (TaWQ weight banks)
+  and per-timestep scales, which Loihi cannot express: "keep" them (the target then refuses
+  the model with a `TargetError` that spells out the ways out) or "collapse" (CLI
+  ``--temporal-weights=collapse``): the pipeline starts with ``ptq{collapse=true}``, which
+  replaces each time-varying effective weight by the ternary quantization of its mean over
+  time (static ternary weights; it costs accuracy — measure it with `fidelity.compare`).
+* ``subtract_reset`` ("approximate") — Loihi's CUBA compartment resets v to 0 after a spike;
+  a neuron with reset = "subtract" is mapped with the zero reset ("approximate", the
+  difference shows in `fidelity.compare`) or refused ("refuse").
+* ``timesteps`` (int or None) — steps over which the state ranges are bounded when choosing
+  each layer's scale; default: the graph's ``timesteps`` attribute, else 64.
+* Core limits for the mapping report (Loihi 1 defaults): ``compartments_per_core`` (1024),
+  ``input_axons_per_core`` (4096), ``output_axons_per_core`` (4096),
+  ``synapse_bits_per_core`` (2^20, 1 Mbit), ``cores_per_chip`` (128), ``chips`` (1).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ..target import TargetError
+
+TEMPORAL_CHOICES = ("keep", "collapse")
+RESET_CHOICES = ("approximate", "refuse")
+COLLAPSE_PASS = "ptq{collapse=true}"
+LIMITS = ("compartments_per_core", "input_axons_per_core", "output_axons_per_core",
+          "synapse_bits_per_core", "cores_per_chip", "chips")
+
+
+@dataclass(frozen=True)
+class LoihiOptions:
+    temporal_weights: str = "keep"
+    subtract_reset: str = "approximate"
+    timesteps: int | None = None
+    compartments_per_core: int = 1024
+    input_axons_per_core: int = 4096
+    output_axons_per_core: int = 4096
+    synapse_bits_per_core: int = 1 << 20
+    cores_per_chip: int = 128
+    chips: int = 1
+
+    @classmethod
+    def parse(cls, options: dict | None) -> "LoihiOptions":
+        options = dict(options or {})
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise TargetError(f"unknown loihi target option(s) {', '.join(unknown)}; "
+                              f"the loihi target takes: {', '.join(known)}")
+        o = cls(**options)
+        if o.temporal_weights not in TEMPORAL_CHOICES:
+            raise TargetError(f"loihi option temporal_weights={o.temporal_weights!r}; expected "
+                              f"{' or '.join(map(repr, TEMPORAL_CHOICES))}")
+        if o.subtract_reset not in RESET_CHOICES:
+            raise TargetError(f"loihi option subtract_reset={o.subtract_reset!r}; expected "
+                              f"{' or '.join(map(repr, RESET_CHOICES))}")
+        if o.timesteps is not None and not _positive_int(o.timesteps):
+            raise TargetError(f"loihi option timesteps={o.timesteps!r}; expected a positive integer")
+        for name in LIMITS:
+            if not _positive_int(getattr(o, name)):
+                raise TargetError(f"loihi option {name}={getattr(o, name)!r}; expected a positive integer")
+        return o
+
+    def limits(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in LIMITS}
+
+
+def _positive_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v > 0

@@ -1,0 +1,30 @@
+"""Property: a random float graph either is refused by the nir target with a TargetError, or its
+model.nir reads back (type-checked) into a graph whose outputs equal the reference's."""
+import nir
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snnc.backends.nir import NirTarget
+from snnc.backends.reference import run
+from snnc.backends.target import TargetError
+from strategies import float_graphs, random_inputs
+
+NIR_OPS = ("linear", "conv2d", "sumpool2d", "avgpool2d", "maxpool2d", "flatten", "add", "lif", "if", "plif",
+           "cuba_lif", "li", "threshold", "scale")
+
+
+@settings(max_examples=40)
+@given(g=float_graphs(ops=NIR_OPS, time_varying=False, max_nodes=5), seed=st.integers(0, 2**31))
+def test_random_float_graphs_round_trip_through_the_file(tmp_path_factory, g, seed):
+    target = NirTarget()
+    try:
+        target.check(g)
+    except TargetError:
+        return
+    out = tmp_path_factory.mktemp("nir")
+    path = target.emit(g, out, {})["nir"]
+    back = nir.read(str(path))
+    nir.NIRGraph(nodes=back.nodes, edges=back.edges, metadata=back.metadata, type_check=True)
+    x = random_inputs(g, 3, 2, np.random.default_rng(seed))
+    assert np.array_equal(target.load(out, g, {}).run(x), run(g, x), equal_nan=True)
