@@ -1,0 +1,109 @@
+"""The project plan: everything the templates and the estimates need, computed before any file is written.
+
+`plan(graph, options)` walks the deployable integer graph once and returns a
+`Project`: the buffers (one per IR value; flatten/reshape share their operand's),
+the layers in graph order, the state arrays, array partitions and whether the
+layers of a timestep can run as a DATAFLOW region. Any graph or option the target
+cannot express raises `TargetError` here, so `emit` fails before writing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from snnc.ir import Graph
+
+from .cpp import cpp_type
+from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State
+from .names import Namer, comment_text
+from .options import HLSOptions
+from .target_errors import refuse
+
+SUPPORTED_OPS = frozenset(BUILDERS) | ALIASES | {"input"}
+
+
+@dataclass
+class Project:
+    graph: Graph
+    options: HLSOptions
+    inputs: list[Buffer]
+    outputs: list[Buffer]
+    buffers: list[Buffer]               # intermediate values (declared in the step function)
+    layers: list[Layer]
+    dataflow: bool
+    dataflow_note: str
+    partitions: dict[str, int] = field(default_factory=dict)   # buffer name → cyclic factor
+
+    @property
+    def top(self) -> str:
+        return self.options.top
+
+    @property
+    def ns(self) -> str:
+        return f"{self.options.top}_ns"
+
+    @property
+    def states(self) -> list[State]:
+        return [s for layer in self.layers for s in layer.states]
+
+    @property
+    def uses_t(self) -> bool:
+        return any(layer.uses_t for layer in self.layers)
+
+    @property
+    def all_buffers(self) -> list[Buffer]:
+        return self.inputs + self.buffers + self.outputs
+
+
+def plan(graph: Graph, options: HLSOptions) -> Project:
+    """The `Project` of `graph` under `options` (module docstring); raises TargetError on refusal."""
+    namer = Namer()
+    ctx = BuildContext(graph, options, namer)
+    inputs, outputs, buffers, layers = [], [], [], []
+    for node in graph:
+        if node.op not in SUPPORTED_OPS:
+            refuse(node, f"op {node.op} has no hls implementation; supported: {', '.join(sorted(SUPPORTED_OPS))}")
+        if node.type is None or node.type.dtype.is_float:
+            refuse(node, f"its value is {node.type.dtype if node.type else 'untyped'}; the hls target implements "
+                         "the integer graph (run the integerize pass, or use the reference target)")
+        if node.op in ALIASES:
+            ctx.buffers[node.name] = ctx.buffers[node.operands[0]]
+            continue
+        ident = namer(node.name)
+        kind = {"input": "input", "output": "output"}.get(node.op, "buf")
+        prefix = {"input": "in", "output": "out", "buf": "buf"}[kind]
+        buf = Buffer(node.name, ident, cpp_type(node.type.dtype), f"type_{ident}", node.type.size,
+                     node.type.dtype, f"{prefix}_{ident}", kind)
+        ctx.buffers[node.name] = buf
+        {"input": inputs, "output": outputs, "buf": buffers}[kind].append(buf)
+        if node.op != "input":
+            layers.append(BUILDERS[node.op](ctx, node))
+    if not inputs or not outputs:
+        refuse(None, "the graph needs at least one input and one output node")
+    dataflow, note = _dataflow(layers, options)
+    return Project(graph, options, inputs, outputs, buffers, layers, dataflow, note, _partitions(layers))
+
+
+def _dataflow(layers: list[Layer], options: HLSOptions) -> tuple[bool, str]:
+    """DATAFLOW needs every buffer read by exactly one layer (a chain); else the layers run in sequence."""
+    if not options.dataflow:
+        return False, "disabled by the dataflow option"
+    uses: dict[str, int] = {}
+    for layer in layers:
+        for b in layer.inputs:
+            uses[b.name] = uses.get(b.name, 0) + 1
+    shared = sorted(name for name, n in uses.items() if n > 1)
+    if shared:
+        return False, comment_text(f"value(s) {', '.join(shared[:3])} feed more than one layer, which a "
+                                   "DATAFLOW region does not allow; the layers run one after the other")
+    return True, "the layers of a timestep form a chain and run as a DATAFLOW pipeline"
+
+
+def _partitions(layers: list[Layer]) -> dict[str, int]:
+    """Cyclic partition factor of each buffer: the most elements a producer writes or a consumer reads per cycle."""
+    factor: dict[str, int] = {}
+    for layer in layers:
+        out = layer.output.name
+        factor[out] = max(factor.get(out, 1), layer.lanes)
+        for b in layer.inputs:
+            factor[b.name] = max(factor.get(b.name, 1), layer.read_lanes)
+    return {k: v for k, v in factor.items() if v > 1}
