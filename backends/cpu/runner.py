@@ -1,0 +1,109 @@
+"""Run a compiled C model in-process: build its shared library, load it with ctypes, call it.
+
+`CpuRunner.run(x)` takes what the reference interpreter takes (one array [T, B, *shape] of raw
+integers, or a dict input name → array), checks it the same way (`bind_inputs`), converts each
+input to its C storage type, calls ``<prefix>_run`` (the GIL is released during the call) and
+returns int64 arrays shaped like the reference's outputs: one array, or a dict for several.
+"""
+from __future__ import annotations
+
+import ctypes
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from snnc.ir import Graph
+
+from ..reference.inputs import bind_inputs
+from ..target import TargetError
+from . import toolchain
+from .options import CpuOptions
+from .plan import Plan
+
+RUN_ERRORS = {1: "out of memory", 2: "bad arguments", 3: "a worker thread failed to start"}
+
+
+class CpuRunner:
+    """A loaded C model. `CpuRunner.build(...)` compiles emitted sources; the constructor takes a
+    library already loaded (several models with distinct prefixes may share one)."""
+
+    def __init__(self, graph: Graph, plan: Plan, lib: ctypes.CDLL, opts: CpuOptions):
+        self.graph, self.plan, self.opts, self.lib = graph, plan, opts, lib
+        self.threads = opts.threads
+        p = plan.prefix
+        self._run = getattr(lib, f"{p}_run")
+        self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
+                              ctypes.c_int32, ctypes.c_int32, ctypes.c_int32]
+        self._run.restype = ctypes.c_int
+        threading = getattr(lib, f"{p}_threading")
+        threading.restype = ctypes.c_char_p
+        self.threading = threading().decode()
+        self._threads_used = getattr(lib, f"{p}_threads_used")
+        self._threads_used.argtypes = [ctypes.c_int32, ctypes.c_int32]
+        self._threads_used.restype = ctypes.c_int32
+
+    def threads_used(self, B: int) -> int:
+        """Threads a run on a batch of B uses now (`threads`, else SNNC_NUM_THREADS, else 1; ≤ B)."""
+        return int(self._threads_used(int(self.threads), int(B)))
+
+    @classmethod
+    def build(cls, graph: Graph, plan: Plan, src_dir: Path, opts: CpuOptions) -> "CpuRunner":
+        """Compile the sources in `src_dir` into a temporary shared library and load it."""
+        return cls(graph, plan, load_library([Path(src_dir)], opts), opts)
+
+    def run(self, x):
+        arrays = bind_inputs(self.graph, x)
+        outs = self.run_raw([arrays[s.name].astype(s.ctype.np) for s in self.plan.inputs])
+        result = {s.name: o.astype(np.int64) for s, o in zip(self.plan.outputs, outs)}
+        return next(iter(result.values())) if len(result) == 1 else result
+
+    def input_dtypes(self) -> list[np.dtype]:
+        """NumPy dtypes of the C storage types of the inputs, in graph order (for `run_raw`)."""
+        return [np.dtype(s.ctype.np) for s in self.plan.inputs]
+
+    def run_raw(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
+        """The C call without checks or conversions beyond layout: `inputs` in graph order, each
+        [T, B, *shape] of its `input_dtypes()` type and within its IR type's range (unchecked);
+        returns the outputs in their C storage types, in graph order."""
+        ins = [np.ascontiguousarray(a, dtype=s.ctype.np) for a, s in zip(inputs, self.plan.inputs)]
+        if len(ins) != len(self.plan.inputs) or any(a.shape[2:] != tuple(s.shape)
+                                                     for a, s in zip(ins, self.plan.inputs)):
+            raise TargetError("run_raw takes one array [T, B, *shape] per input, in graph order")
+        T, B = ins[0].shape[:2]
+        if T > 2**31 - 1 or B > 2**31 - 1 or any(a.shape[:2] != (T, B) for a in ins):
+            raise TargetError(f"all inputs need the same T and B, within 32-bit integers (got {T}, {B})")
+        outs = [np.empty((T, B) + tuple(s.shape), s.ctype.np) for s in self.plan.outputs]
+        in_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
+        out_ptrs = (ctypes.c_void_p * len(outs))(*[a.ctypes.data for a in outs])
+        rc = self._run(in_ptrs, out_ptrs, int(T), int(B), int(self.threads))
+        if rc:
+            raise TargetError(f"the C model failed: {RUN_ERRORS.get(rc, f'error code {rc}')}")
+        return outs
+
+    def profile(self, reset: bool = True) -> dict[str, float]:
+        """Seconds spent in each step (summed over threads) since the last reset; needs profile=True."""
+        p = self.plan.prefix
+        n = len(self.plan.steps)
+        ns = (ctypes.c_int64 * max(n, 1))()
+        if getattr(self.lib, f"{p}_profile")(ns) != 0:
+            raise TargetError("the model was built without timers; load it with the cpu option profile=True")
+        out = {s["node"]: ns[i] * 1e-9 for i, s in enumerate(self.plan.steps)}
+        if reset:
+            getattr(self.lib, f"{p}_profile_reset")()
+        return out
+
+
+def load_library(src_dirs: list[Path], opts: CpuOptions) -> ctypes.CDLL:
+    """Build one shared library from one or more emitted model folders and load it."""
+    tmp = Path(tempfile.mkdtemp(prefix="snnc-cpu-"))
+    try:
+        lib = tmp / "libsnncmodel.so"
+        if len(src_dirs) == 1:
+            toolchain.build_shared(src_dirs[0], lib, opts)
+        else:
+            toolchain.build_shared_many(src_dirs, lib, opts)
+        return ctypes.CDLL(str(lib))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)      # the loaded library stays mapped

@@ -1,0 +1,402 @@
+"""Throughput of the snnc C runtime against PyTorch eager and onnxruntime, same network, same threads.
+
+    python benchmarks/cpu_runtime.py [--threads 2] [--repeats 15] [--models mlp,cnn] [--out benchmarks/results]
+    python benchmarks/cpu_runtime.py --threads 1,2          # several thread counts in one run
+
+Networks (random ternary weights, binary input spikes of density 0.2, seeded):
+
+* ``mlp``: 784-1024-1024-10, T = 8, batch 128, LIF after every layer;
+* ``cnn``: 32×32×3 → conv 3×3 32 → LIF → maxpool 2 → conv 3×3 64 → LIF → maxpool 2 →
+  linear 4096-256 → LIF → linear 256-10 → LIF, T = 8, batch 128.
+
+LIF: ``h = β·v + I``, spike when ``h ≥ θ``, subtract reset, β = 0.5, θ set so hidden layers fire at
+10–30 %. One spec builds the float IR graph and the PyTorch module; the engines are
+
+* **snnc-c** — the float IR graph through the cpu target's default pipeline (integerize …) into
+  the deployable integer graph, compiled by the cpu target (-O3 -march=native) and called on
+  uint8 spikes (`CpuRunner.run_raw`);
+* **torch** — PyTorch eager, float32, `torch.inference_mode`, layers applied to all T·B frames
+  at once and the LIF loop over T in Python;
+* **onnxruntime** — the float IR graph unrolled over T by snnc's onnx target (`to_onnx`), run by
+  onnxruntime with all graph optimisations on.
+
+β = 0.5 and integer weights make the float model exact, so the three engines must give the same
+output spikes — checked. Each engine runs in its own process, at the same thread count. Memory:
+the process's peak RSS (VmHWM, imports included), and the engine's own peak — the kernel's
+high-water mark (VmHWM), reset after the imports, minus the RSS at that moment: building the
+model plus running it; and the inference peak alone (the mark reset again once the model is
+built: activations, run buffers, thread stacks). Threads:
+`torch.set_num_threads`, ORT intra-op threads (inter-op 1), the C runtime's `threads`.
+Throughput = batch / median wall time of `--repeats` batches after two warm-up batches. A second
+C build with per-node timers gives the profile. The 1-minute load average is recorded before
+and after each engine. Thread pools wait without spinning in every engine, as the C runtime's
+pthreads do (they synchronise once per batch): ``OMP_WAIT_POLICY=PASSIVE`` for torch's OpenMP
+and ``session.intra_op.allow_spinning=0`` for onnxruntime. With the default active waiting on a
+shared 2-core machine, torch at 2 threads took 1.5 s per MLP batch instead of 0.08 s — spinning
+threads starve the worker they wait for. One thread per engine remains the comparison least
+affected by other load. Results: JSON and a Markdown table in `--out`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ENGINES = ("snnc-c", "torch", "onnxruntime")
+IMPORTS = {"snnc-c": ("snnc.ir", "snnc.passes", "snnc.backends"), "torch": ("torch", "snnc.ir"),
+           "onnxruntime": ("onnxruntime", "onnx", "snnc.ir", "snnc.backends")}
+T, BATCH, DENSITY, BETA = 8, 128, 0.2, 0.5
+SPECS = {
+    "mlp": {"input": (784,), "layers": [("linear", 1024), ("lif", 6.0), ("linear", 1024), ("lif", 10.0),
+                                        ("linear", 10), ("lif", 4.0)]},
+    "cnn": {"input": (3, 32, 32), "layers": [("conv", 32), ("lif", 2.0), ("maxpool", 2), ("conv", 64), ("lif", 6.0),
+                                             ("maxpool", 2), ("flatten", 0), ("linear", 256), ("lif", 12.0),
+                                             ("linear", 10), ("lif", 4.0)]},
+}
+
+
+# ---------------------------------------------------------------------------- the network
+def weights(model: str) -> list:
+    """Per-layer parameters of `model` (ternary float32 weights), from a fixed seed."""
+    rng = np.random.default_rng(20240917)
+    shape, out = SPECS[model]["input"], []
+    for kind, arg in SPECS[model]["layers"]:
+        if kind == "linear":
+            w = rng.choice(np.array([-1, 0, 1], np.float32), size=(arg, shape[-1]), p=[0.3, 0.4, 0.3])
+            shape = (arg,)
+        elif kind == "conv":
+            w = rng.choice(np.array([-1, 0, 1], np.float32), size=(arg, shape[0], 3, 3), p=[0.3, 0.4, 0.3])
+            shape = (arg,) + shape[1:]
+        elif kind == "maxpool":
+            w, shape = None, (shape[0], shape[1] // arg, shape[2] // arg)
+        elif kind == "flatten":
+            w, shape = None, (int(np.prod(shape)),)
+        else:
+            w = None
+        out.append((kind, arg, w))
+    return out
+
+
+def spikes(model: str) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    return (rng.random((T, BATCH) + SPECS[model]["input"]) < DENSITY).astype(np.uint8)
+
+
+def float_graph(model: str):
+    from snnc.ir import Graph
+
+    g = Graph(model, {"timesteps": T})
+    v = g.add("input", attrs={"shape": SPECS[model]["input"], "dtype": "spike"}, name="x").name
+    for i, (kind, arg, w) in enumerate(weights(model)):
+        rank = len(g[v].type.shape)
+        if kind == "linear":
+            v = g.add("linear", [v], params={"weight": w}, name=f"fc{i}").name
+        elif kind == "conv":
+            v = g.add("conv2d", [v], attrs={"padding": (1, 1)}, params={"weight": w}, name=f"conv{i}").name
+        elif kind == "maxpool":
+            v = g.add("maxpool2d", [v], attrs={"kernel": (arg, arg)}, name=f"pool{i}").name
+        elif kind == "flatten":
+            v = g.add("flatten", [v], name=f"flat{i}").name
+        else:
+            ones = (1,) * (rank + 1)
+            v = g.add("lif", [v], params={"beta": np.full(ones, BETA, np.float32),
+                                          "threshold": np.full(ones, arg, np.float32)}, name=f"lif{i}").name
+    g.add("output", [v], name="y")
+    return g.verify()
+
+
+def torch_module(model: str):
+    import torch
+
+    class LIF(torch.nn.Module):
+        def __init__(self, theta):
+            super().__init__()
+            self.theta = theta
+
+        def forward(self, x):                       # x [T, B, ...]
+            v, out = torch.zeros_like(x[0]), []
+            for t in range(x.shape[0]):
+                h = BETA * v + x[t]
+                s = (h >= self.theta).to(x.dtype)
+                v = h - s * self.theta
+                out.append(s)
+            return torch.stack(out)
+
+    class PerFrame(torch.nn.Module):
+        def __init__(self, layer):
+            super().__init__()
+            self.layer = layer
+
+        def forward(self, x):                       # the stateless layer on all T·B frames at once
+            y = self.layer(x.flatten(0, 1))
+            return y.unflatten(0, x.shape[:2])
+
+    layers = []
+    for kind, arg, w in weights(model):
+        if kind == "linear":
+            m = torch.nn.Linear(w.shape[1], w.shape[0], bias=False)
+            m.weight.data = torch.from_numpy(w)
+        elif kind == "conv":
+            m = torch.nn.Conv2d(w.shape[1], w.shape[0], 3, padding=1, bias=False)
+            m.weight.data = torch.from_numpy(w)
+        elif kind == "maxpool":
+            m = torch.nn.MaxPool2d(arg)
+        elif kind == "flatten":
+            m = torch.nn.Flatten()
+        else:
+            layers.append(LIF(arg))
+            continue
+        layers.append(PerFrame(m))
+    return torch.nn.Sequential(*layers).eval()
+
+
+# ---------------------------------------------------------------------------- engines
+def make_engine(model: str, engine: str, threads: int, profile: bool = False):
+    """A zero-argument callable running one batch, and a function turning its result into spikes."""
+    x = spikes(model)
+    if engine == "snnc-c":
+        from snnc.backends import get_target
+        from snnc.passes import run_pipeline
+
+        tgt = get_target("cpu")
+        graph = run_pipeline(float_graph(model), tgt.default_pipeline).graph
+        tgt.check(graph)
+        runner = tgt.load(None, graph, {"threads": threads, "profile": profile})
+        return (lambda: runner.run_raw([x])[0]), np.asarray, runner
+    if engine == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+        net, xt = torch_module(model), torch.from_numpy(x.astype(np.float32))
+
+        def run_torch():
+            with torch.inference_mode():
+                return net(xt)
+        return run_torch, lambda y: y.numpy(), None
+    if engine == "onnxruntime":
+        import onnxruntime as ort
+
+        from snnc.backends.onnx import to_onnx
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.log_severity_level = 3
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        sess = ort.InferenceSession(to_onnx(float_graph(model), T).SerializeToString(), so,
+                                    providers=["CPUExecutionProvider"])
+        feed = {sess.get_inputs()[0].name: x.astype(np.float32)}
+        return (lambda: sess.run(None, feed)[0]), np.asarray, None
+    raise ValueError(engine)
+
+
+def rss_mib() -> float:
+    """Peak resident memory of this process so far (ru_maxrss), MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _status_mib(key: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak() -> float | None:
+    """Reset the kernel's resident-memory high-water mark (Linux: VmHWM) to the current RSS;
+    returns the current RSS in MiB, or None where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status_mib("VmRSS")
+
+
+def child(model: str, engine: str, threads: int, repeats: int, out_npy: str) -> dict:
+    """Measure one engine in this process; the result as a dict (printed as JSON by --child)."""
+    for mod in IMPORTS[engine]:          # imports count as the baseline, not as the engine's memory
+        __import__(mod)
+    import_hwm = _status_mib("VmHWM")    # this process's own peak (ru_maxrss survives execve: not ours)
+    base = reset_peak()
+    t0 = time.perf_counter()
+    run, to_spikes, runner = make_engine(model, engine, threads)
+    build_s = time.perf_counter() - t0
+    build_hwm = _status_mib("VmHWM")
+    built = reset_peak()
+    for _ in range(2):
+        y = run()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        y = run()
+        times.append(time.perf_counter() - t0)
+    np.save(out_npy, to_spikes(y).astype(np.int64))
+    med = float(np.median(times))
+    run_hwm = _status_mib("VmHWM")
+    known = None not in (base, built, build_hwm, run_hwm)
+    res = {"engine": engine, "model": model, "threads": threads, "build_s": build_s,
+           "median_s": med, "best_s": float(np.min(times)), "samples_per_s": BATCH / med,
+           "best_samples_per_s": BATCH / float(np.min(times)),
+           "peak_rss_mib": max(import_hwm, build_hwm, run_hwm) if known and import_hwm else rss_mib(),
+           "engine_peak_mib": max(build_hwm - base, run_hwm - base) if known else None,
+           "run_peak_mib": (run_hwm - built) if known else None}
+    if engine == "snnc-c":
+        res["kernels"] = runner.plan.kernels
+        res["threading"] = runner.threading
+        res["block"] = runner.plan.block
+        res["profile"] = profile_c(model, threads, repeats)
+    return res
+
+
+def profile_c(model: str, threads: int, repeats: int) -> dict:
+    """Seconds per batch spent in each node of the C model (a build with per-node timers)."""
+    run, _, runner = make_engine(model, "snnc-c", threads, profile=True)
+    run()
+    runner.profile()
+    for _ in range(repeats):
+        run()
+    return {k: v / repeats for k, v in runner.profile().items()}
+
+
+def firing_rates(model: str) -> dict:
+    from snnc.backends.reference import run
+
+    g = float_graph(model)
+    _, trace = run(g, spikes(model)[:, :16], trace=True)
+    return {n.name: float(trace[n.name].mean()) for n in g if n.op == "lif"}
+
+
+# ---------------------------------------------------------------------------- driver
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def markdown(runs: dict, meta: dict) -> str:
+    lines = ["# snnc C runtime vs PyTorch eager vs onnxruntime", "",
+             f"Machine: {meta['machine']}; T = {T}, batch {BATCH}, input spike density {DENSITY}; "
+             f"{meta['repeats']} timed batches per engine (median). Memory: each engine's own process. "
+             "Load: 1-minute load average around each engine's run (the machine is shared).", "",
+             "Thread pools do not spin (OMP_WAIT_POLICY=PASSIVE, onnxruntime allow_spinning=0). When the "
+             "load exceeds the number of cores, threads are preempted and a batch split over two threads "
+             "waits for the slower one: the 1-thread rows are the fairest comparison on a shared machine.", "",
+             "| threads | model | engine | samples/s (median) | best | × torch | × onnxruntime | median ms/batch | "
+             "process peak RSS MiB | engine peak MiB | inference peak MiB | load |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for threads, results in runs.items():
+        for model, r in results.items():
+            eng = r["engines"]
+            for name in ENGINES:
+                e = eng.get(name)
+                if e is None or "error" in e:
+                    why = (e or {}).get("error", "not run")[:80]
+                    lines.append(f"| {threads} | {model} | {name} | failed: {why} | | | | | | | | |")
+                    continue
+                ratio = {k: e["samples_per_s"] / eng[k]["samples_per_s"] if "samples_per_s" in eng.get(k, {})
+                         else float("nan") for k in ("torch", "onnxruntime")}
+                own, inf = ("n/a" if e[k] is None else f"{e[k]:.1f}" for k in ("engine_peak_mib", "run_peak_mib"))
+                lines.append(f"| {threads} | {model} | {name} | {e['samples_per_s']:.0f} | "
+                             f"{e['best_samples_per_s']:.0f} | {ratio['torch']:.1f} | {ratio['onnxruntime']:.1f} | "
+                             f"{e['median_s'] * 1e3:.2f} | {e['peak_rss_mib']:.0f} | {own} | {inf} | "
+                             f"{e['load'][0]:.1f}–{e['load'][1]:.1f} |")
+    for threads, results in runs.items():
+        for model, r in results.items():
+            c = r["engines"].get("snnc-c", {})
+            lines += ["", f"## {model}, {threads} thread(s): outputs identical across engines: "
+                          f"{r['outputs_identical']}; firing rates "
+                          f"{', '.join(f'{k} {v:.2f}' for k, v in r['firing_rates'].items())}"]
+            if "profile" in c:
+                total = sum(c["profile"].values())
+                lines += ["", f"C runtime profile (block of {c['block']} samples per thread, {c['threading']}):",
+                          "", "| node | kernel | ms/batch (summed over threads) | share |", "|---|---|---:|---:|"]
+                for node, sec in c["profile"].items():
+                    lines.append(f"| {node} | {c['kernels'].get(node, '')} | {sec * 1e3:.2f} | {sec / total:.0%} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_engine(model: str, engine: str, threads: int, repeats: int, npy: str) -> dict:
+    cmd = [sys.executable, __file__, "--threads", str(threads), "--repeats", str(repeats),
+           "--child", model, engine, npy]
+    before = os.getloadavg()[0]
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")       # see the module docstring
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    load = (before, os.getloadavg()[0])
+    if p.returncode != 0:
+        return {"error": (p.stderr.strip().splitlines() or ["failed"])[-1], "load": load}
+    return dict(json.loads(p.stdout.strip().splitlines()[-1]), load=load)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", default="2", help="thread count, or several separated by commas")
+    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--models", default="mlp,cnn")
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
+    ap.add_argument("--child", nargs=3, metavar=("MODEL", "ENGINE", "NPY"), help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child:
+        print(json.dumps(child(a.child[0], a.child[1], int(a.threads), a.repeats, a.child[2])))
+        return 0
+    runs: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="snnc-bench-") as tmp:
+        for threads in (int(t) for t in a.threads.split(",")):
+            results = runs.setdefault(threads, {})
+            for model in a.models.split(","):
+                engines, outputs = {}, {}
+                for engine in ENGINES:
+                    npy = os.path.join(tmp, f"{model}-{engine}-{threads}.npy")
+                    e = engines[engine] = run_engine(model, engine, threads, a.repeats, npy)
+                    if "error" in e:
+                        print(f"{threads}t {model:4s} {engine:12s} FAILED: {e['error']}", flush=True)
+                        continue
+                    outputs[engine] = np.load(npy)
+                    own, inf = ("n/a" if e[k] is None else f"{e[k]:.0f}" for k in ("engine_peak_mib", "run_peak_mib"))
+                    print(f"{threads}t {model:4s} {engine:12s} {e['samples_per_s']:9.0f} samples/s "
+                          f"(best {e['best_samples_per_s']:.0f}) {e['median_s'] * 1e3:8.2f} ms/batch  "
+                          f"peak {e['peak_rss_mib']:5.0f} MiB (engine {own}, inference {inf})  "
+                          f"load {e['load'][0]:.1f}", flush=True)
+                ref = next(iter(outputs.values()), None)
+                same = len(outputs) == len(ENGINES) and all(np.array_equal(ref, o) for o in outputs.values())
+                results[model] = {"engines": engines, "outputs_identical": same, "firing_rates": firing_rates(model)}
+                c = engines.get("snnc-c", {})
+                for k in ("torch", "onnxruntime"):
+                    if "samples_per_s" in engines.get(k, {}) and "samples_per_s" in c:
+                        ratio = c["samples_per_s"] / engines[k]["samples_per_s"]
+                        print(f"{threads}t {model:4s} snnc-c / {k}: {ratio:.1f}×")
+                print(f"{threads}t {model:4s} outputs identical across engines: {same}", flush=True)
+    meta = {"threads": a.threads, "repeats": a.repeats, "T": T, "batch": BATCH, "density": DENSITY,
+            "machine": f"{cpu_model()}, {os.cpu_count()} CPUs, {platform.platform()}",
+            "python": platform.python_version()}
+    for mod in ("torch", "onnxruntime", "numpy"):
+        try:
+            meta[mod] = __import__(mod).__version__
+        except ImportError:
+            pass
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cpu_runtime.json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=2) + "\n")
+    (out / "cpu_runtime.md").write_text(markdown(runs, meta))
+    print(f"wrote {out / 'cpu_runtime.json'} and {out / 'cpu_runtime.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
