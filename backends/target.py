@@ -49,6 +49,21 @@ class Target:
     default_pipeline: ClassVar[str] = "fold-batchnorm,fold-temporal-scale,integerize,lower-multispike,dce"
     # Features for the capability matrix (README, `snnc report`).
     features: ClassVar[dict[str, bool]] = {}
+    # True: the target reproduces the reference interpreter on its graph exactly. False: it
+    # implements other arithmetic by design (Loihi's fixed-point CUBA model), whose own golden
+    # model is `reference_run`.
+    exact: ClassVar[bool] = True
+    # The dataclass of the target's options (its fields are the option names), or None.
+    options_type: ClassVar[type | None] = None
+
+    def option_names(self) -> frozenset[str]:
+        import dataclasses
+        return frozenset(f.name for f in dataclasses.fields(self.options_type)) if self.options_type else frozenset()
+
+    def reference_run(self, graph: Graph, x, options: dict):
+        """The golden model the target's artifacts must equal: the reference interpreter on `graph`."""
+        from .reference import run
+        return run(graph, x)
 
     def pipeline(self, options: dict) -> str:
         """The pass pipeline that prepares a float graph for this target (options may change it)."""

@@ -22,6 +22,7 @@ class CpuTarget(Target):
                    "bit-plane popcount and event-driven kernels, batch split over threads")
     ops = SUPPORTED_OPS
     features = {"time-varying weights": True, "multi-bit spikes": True, "conv": True, "attention": True}
+    options_type = CpuOptions
 
     def check(self, graph: Graph) -> None:
         super().check(graph)

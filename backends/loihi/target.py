@@ -59,6 +59,13 @@ class LoihiTarget(Target):
     integer = False
     default_pipeline = "fold-batchnorm,dce"
     features = {"time-varying weights": False, "multi-bit spikes": True, "conv": True, "attention": False}
+    exact = False                 # Loihi's CUBA arithmetic, not the snnc integer graph's
+    options_type = LoihiOptions
+
+    def reference_run(self, graph: Graph, x, options: dict):
+        """The golden model of this target: the bit-accurate Loihi simulator on the network built
+        from `graph` (the emitted .net file must reproduce it exactly)."""
+        return LoihiRunner(build_network(graph, LoihiOptions.parse(options))).run(x)
 
     def pipeline(self, options: dict) -> str:
         """The pipeline for these options: ``temporal_weights="collapse"`` prepends the collapse."""

@@ -76,6 +76,9 @@ class NirTarget(Target):
     default_pipeline = "fold-batchnorm,lower-multispike{mode=binary},dce"
     features = {"time-varying weights": False, "multi-bit spikes": True, "conv": True, "attention": False}
 
+    def option_names(self) -> frozenset[str]:
+        return frozenset(OPTIONS)
+
     def pipeline(self, options: dict) -> str:
         """The pipeline for these options: ``temporal_weights="collapse"`` prepends the collapse."""
         opts = parse_options(options)

@@ -29,6 +29,7 @@ class OnnxTarget(Target):
     ops = SUPPORTED_OPS
     integer = False
     default_pipeline = "dce"
+    options_type = OnnxOptions
     features = {"time-varying weights": True, "multi-bit spikes": True, "conv": True, "attention": True}
 
     def check(self, graph: Graph) -> None:

@@ -242,15 +242,24 @@ def integer_result(lo: int, hi: int, like: list[DType]) -> DType:
 
 
 def matmul_range(weight: np.ndarray, lo: int, hi: int, axes: tuple[int, ...]) -> tuple[int, int]:
-    """Exact bounds of Σ_i w_i·x_i for x_i in [lo, hi], reduced over `axes`, min/max over the rest."""
-    w = weight.astype(np.int64)
-    n = int(np.prod([weight.shape[a] for a in axes], dtype=np.int64)) if axes else 1
-    wmax = int(np.abs(w).max()) if w.size else 0
-    if wmax * max(abs(lo), abs(hi)) * max(n, 1) >= 1 << 62:   # exact Python integers beyond int64
-        w = weight.astype(object)
-    top = np.maximum(w * lo, w * hi).sum(axis=axes)
-    bot = np.minimum(w * lo, w * hi).sum(axis=axes)
-    return int(bot.min()) if bot.size else 0, int(top.max()) if top.size else 0
+    """Exact bounds of Σ_i w_i·x_i for x_i in [lo, hi], reduced over `axes`, min/max over the rest.
+
+    With pos = Σ max(w, 0) and neg = Σ min(w, 0) per row: the top is hi·pos + lo·neg and the
+    bottom lo·pos + hi·neg (lo ≤ hi). Row sums are exact in int64; the products use int64 when
+    they cannot overflow and exact Python integers otherwise.
+    """
+    if weight.size == 0:
+        return 0, 0
+    w = weight.astype(np.int64, copy=False)
+    pos = np.clip(w, 0, None).sum(axis=axes)
+    neg = np.clip(w, None, 0).sum(axis=axes)
+    lo, hi = int(lo), int(hi)
+    big = max(abs(lo), abs(hi)) * (int(pos.max()) - int(neg.min()))
+    if big >= 1 << 62:
+        pos, neg = pos.astype(object), neg.astype(object)
+    top = hi * pos + lo * neg
+    bot = lo * pos + hi * neg
+    return int(bot.min()), int(top.max())
 
 
 def add_bias_range(lo: int, hi: int, bias: np.ndarray | None) -> tuple[int, int]:

@@ -38,7 +38,7 @@ def lif_scaled():
     n = g.add("lif", [fc], name="lif", params={"beta": np.array([[0.75]], f32),
                                                 "threshold": np.array([[1.0]], f32)})
     g.add("output", [n], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def if_exact_leak():
@@ -51,7 +51,7 @@ def if_exact_leak():
     n = g.add("if", [fc], name="neuron", attrs={"reset": "zero", "v_reset": -0.5},
               params={"threshold": np.array([[1.0]], f32)})
     g.add("output", [n], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def multispike_pow2():
@@ -64,7 +64,7 @@ def multispike_pow2():
     o = g.add("spike_matmul", [x, kv], attrs={"scale": 0.125}, name="o")
     s = g.add("multispike", [o], attrs={"D": 4}, name="s")
     g.add("output", [s], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def add_align():
@@ -79,7 +79,7 @@ def add_align():
                                                 "scale": np.array([[0.25]], f32)})
     s = g.add("add", [a, b], name="sum")
     g.add("output", [s], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def avgpool_sum():
@@ -88,7 +88,7 @@ def avgpool_sum():
     x = g.add("input", attrs={"shape": (1, 2, 4), "dtype": "spike"}, name="x")
     p = g.add("avgpool2d", [x], attrs={"kernel": (2, 2)}, name="pool")
     g.add("output", [p], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def threshold_exact():
@@ -99,7 +99,7 @@ def threshold_exact():
     r = g.add("scale", [x], params={"scale": np.array([[0.1]], f32)}, name="x_real")
     t = g.add("threshold", [r], params={"threshold": np.array([[0.55]], f32)}, name="t")
     g.add("output", [t], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def negative_scale():
@@ -113,7 +113,7 @@ def negative_scale():
     n = g.add("lif", [fc], name="lif", params={"beta": np.array([[0.5]], f32),
                                                 "threshold": np.array([[1.0]], f32)})
     g.add("output", [n], name="y")
-    return g, "integerize"
+    return g, "integerize{frac_bits=8}"
 
 
 def f32_input():
@@ -124,7 +124,7 @@ def f32_input():
     x = g.add("input", attrs={"shape": (2,), "dtype": "f32"}, name="x")
     fc = g.add("linear", [x], name="fc", params={"weight": np.array([[0.5, -0.25]], f32)})
     g.add("output", [fc], name="y")
-    return g, "integerize{input_range=2.0,input_bits=4}"
+    return g, "integerize{frac_bits=8,input_range=2.0,input_bits=4}"
 
 
 def temporal_scale():
