@@ -126,6 +126,12 @@ class staged_dir:
             raise ConfigError(f"output folder {self.final} exists and is not an snnc output folder; "
                               f"choose another -o/out_dir or empty it")
         parent = self.final.parent
+        for ancestor in (parent, *parent.parents):
+            if ancestor.exists():
+                if not ancestor.is_dir():
+                    raise ConfigError(f"cannot write the output folder {self.final}: {ancestor} is a file, "
+                                      f"not a folder")
+                break
         try:
             parent.mkdir(parents=True, exist_ok=True)
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=parent))
@@ -153,3 +159,140 @@ def is_replaceable(path: Path) -> bool:
         return False
     entries = list(path.iterdir())
     return not entries or (path / MARKER).exists()
+
+
+# ----------------------------------------------------------------------------- several targets
+MANIFEST = "manifest.json"
+
+
+def compile_many(source, targets: list[str], out_dir, *, passes: str | None = None, print_after=(),
+                 example=None, progress=None, **options) -> dict[str, Compiled]:
+    """Compile `source` for several targets into `out_dir/<target>/` plus `out_dir/manifest.json`.
+
+    Every target is checked before anything is written; the whole folder is staged
+    and moved into place only when all targets succeeded. Each target folder also
+    holds the deployable graph (`graph.snnir` + `.npz`) so `snnc run/verify` can
+    reload it; the traced float graph is `out_dir/float.snnir`.
+    """
+    import hashlib
+    import json
+
+    from snnc import __version__
+    from snnc.frontend import load_source
+    from snnc.ir import save
+
+    if not targets:
+        raise ConfigError("no target given; choose from: " + ", ".join(sorted(_target_names())))
+    tgts = {name: get_target(name) for name in targets}        # unknown names fail first
+    per_target = route_options(tgts, options)
+    step = progress or (lambda msg: None)
+    step(f"tracing {source if isinstance(source, (str, Path)) else type(source).__name__}")
+    float_graph = load_source(source, example=example)
+    float_graph.verify()
+    compiled = {}
+    for name, tgt in tgts.items():
+        step(f"running the {name} pipeline")
+        pipeline = passes if passes is not None else tgt.pipeline(per_target[name])
+        result = run_pipeline(float_graph, pipeline, print_after=print_after)
+        tgt.check(result.graph)
+        compiled[name] = Compiled(name, result.graph, float_graph, pipeline, timings=result.timings,
+                                  options=per_target[name])
+    out = Path(out_dir)
+    with staged_dir(out) as tmp:
+        save(float_graph, tmp / "float.snnir")
+        for name, c in compiled.items():
+            step(f"emitting {name}")
+            folder = tmp / name
+            folder.mkdir()
+            save(c.graph, folder / "graph.snnir")
+            arts = get_target(name).emit(c.graph, folder, c.options)
+            c.out_dir = out / name
+            c.artifacts = {k: out / Path(v).relative_to(tmp) for k, v in arts.items()}
+        manifest = {
+            "snnc_version": __version__,
+            "source": _describe_source(source, hashlib),
+            "targets": {name: {"pipeline": c.pipeline, "folder": name,
+                               "artifacts": {k: str(Path(v).relative_to(out)) for k, v in c.artifacts.items()},
+                               "pass_seconds": {t.name: round(t.seconds, 6) for t in c.timings},
+                               "options": {k: v for k, v in c.options.items()
+                                           if isinstance(v, (str, int, float, bool))},
+                               "inputs": _io_types(c.graph.inputs), "outputs": _io_types(c.graph.outputs)}
+                        for name, c in compiled.items()},
+            "timesteps": compiled[next(iter(compiled))].timesteps,
+            "float_graph": "float.snnir",
+            "inputs": _io_types(float_graph.inputs),
+            "outputs": _io_types(float_graph.outputs),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    for c in compiled.values():
+        c._runner = None
+    return compiled
+
+
+def route_options(tgts: dict, options: dict) -> dict[str, dict]:
+    """Give each target the options it knows; an option no chosen target knows is an error."""
+    per = {name: {k: v for k, v in options.items() if k in t.option_names()} for name, t in tgts.items()}
+    used = {k for opts in per.values() for k in opts}
+    unknown = sorted(set(options) - used)
+    if unknown:
+        known = "; ".join(f"{name}: {', '.join(sorted(t.option_names())) or 'none'}" for name, t in tgts.items())
+        raise ConfigError(f"option(s) {', '.join(unknown)} are not options of the chosen target(s) "
+                          f"({known})")
+    return per
+
+
+def _target_names():
+    from snnc.backends import TARGETS
+    return TARGETS
+
+
+def _io_types(nodes) -> list[dict]:
+    return [{"name": n.name, "type": str(n.type), "scale": n.attrs.get("scale", 1.0)} for n in nodes]
+
+
+def _describe_source(source, hashlib) -> dict:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return {"path": str(path), "sha256": h.hexdigest()}
+    return {"object": type(source).__name__}
+
+
+def load_compiled(out_dir, target: str | None = None) -> Compiled:
+    """Reopen one target of a `compile_many` output folder (the manifest names the targets)."""
+    from snnc.ir import load
+
+    out = Path(out_dir)
+    manifest = manifest_of(out)
+    targets = manifest["targets"]
+    if target is None:
+        if len(targets) != 1:
+            raise ConfigError(f"{out} holds several targets ({', '.join(targets)}); choose one with --target")
+        target = next(iter(targets))
+    if target not in targets:
+        raise ConfigError(f"{out} has no target {target!r}; it holds: {', '.join(targets)}")
+    folder = out / targets[target]["folder"]
+    graph = load(folder / "graph.snnir")
+    float_graph = load(out / manifest.get("float_graph", "float.snnir"))
+    return Compiled(target, graph, float_graph, targets[target]["pipeline"], out_dir=folder,
+                    artifacts={k: out / v for k, v in targets[target].get("artifacts", {}).items()},
+                    options=targets[target].get("options", {}))
+
+
+def manifest_of(out_dir) -> dict:
+    """The manifest of a `compile_many` output folder (ConfigError when there is none)."""
+    import json
+
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        raise ConfigError(f"{out_dir} is not an snnc output folder (no {MANIFEST}); "
+                          f"run `snnc compile SOURCE -t … -o {out_dir}` first")
+    try:
+        manifest = json.loads(path.read_text())
+        manifest["targets"].items()
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ConfigError(f"{path} is damaged; compile again") from None
+    return manifest

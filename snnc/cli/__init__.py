@@ -12,9 +12,10 @@ import sys
 
 from .. import __version__
 from ..errors import SnncError
-from . import ir_cmd, run_cmd
+from ..train import cli as train_cmd
+from . import compile_cmd, ir_cmd, report_cmd, run_cmd, verify_cmd
 
-SUBCOMMANDS = (ir_cmd, run_cmd)
+SUBCOMMANDS = (compile_cmd, run_cmd, verify_cmd, report_cmd, train_cmd, ir_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""`snnc ir print|verify FILE` — read a .snnir or .nir file, print it or verify it."""
+"""`snnc ir print|verify|opt FILE` — read a .snnir or .nir file; print it, verify it, or run passes on it."""
 from __future__ import annotations
 
 
@@ -11,6 +11,13 @@ def add_parser(sub):
     ve = ir_sub.add_parser("verify", help="parse and verify an IR file; exit 1 on any error")
     ve.add_argument("file")
     ve.set_defaults(func=verify_cmd)
+    op = ir_sub.add_parser("opt", help="run a pass pipeline on an IR file and print or save the result")
+    op.add_argument("file")
+    op.add_argument("--passes", "-p", required=True, help="e.g. 'fold-batchnorm,integerize{frac_bits=8},dce'")
+    op.add_argument("--print-after", default="", help="also print the IR after these passes (or 'all')")
+    op.add_argument("--output", "-o", help="write the result here (.snnir + .npz) instead of printing it")
+    op.add_argument("--timing", action="store_true", help="print the time each pass took")
+    op.set_defaults(func=opt_cmd)
 
 
 def print_cmd(args) -> int:
@@ -27,4 +34,22 @@ def verify_cmd(args) -> int:
     print(f"{args.file}: ok — graph {g.name}: {len(g)} nodes, {len(g.params)} parameter arrays "
           f"({n_params} values), inputs {', '.join(n.name for n in g.inputs)}, "
           f"outputs {', '.join(n.name for n in g.outputs)}")
+    return 0
+
+
+def opt_cmd(args) -> int:
+    import sys
+
+    from snnc.ir import load, print_graph, save
+    from snnc.passes import run_pipeline
+
+    result = run_pipeline(load(args.file), args.passes, print_after=args.print_after)
+    if args.output:
+        save(result.graph, args.output)
+        print(f"wrote {args.output}")
+    else:
+        print(print_graph(result.graph), end="")
+    if args.timing:
+        for t in result.timings:
+            print(f"{t.seconds * 1000:9.2f} ms  {t.name}", file=sys.stderr)
     return 0

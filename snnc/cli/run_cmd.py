@@ -8,20 +8,25 @@ from ..io import load_npy, save_npy
 
 
 def add_parser(sub):
-    p = sub.add_parser("run", help="run an IR file (.snnir or .nir) on the reference interpreter")
-    p.add_argument("file", help="a .snnir (with its .npz) or .nir file")
-    p.add_argument("--input", "-i", required=True, help="input .npy of shape [T, B, ...] (raw values of "
-                   "the input type: floats for f32, integers for spike/int inputs)")
+    p = sub.add_parser("run", help="run a compiled target (an output folder) or an IR file (reference interpreter)")
+    p.add_argument("file", help="an output folder of `snnc compile`, or a .snnir (with its .npz) / .nir file")
+    p.add_argument("--target", "-t", help="which target of the output folder to run (needed when it holds several)")
+    p.add_argument("--input", "-i", required=True, help="input .npy of shape [T, B, ...]: for an output folder, "
+                   "real values as the PyTorch model takes them; for an IR file, raw values of the input type")
     p.add_argument("--output", "-o", help="write the output to this .npy (or .npz for several outputs)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from pathlib import Path
+
     from snnc.backends import reference
     from snnc.ir import load
 
-    g = load(args.file)
     x = load_npy(args.input)
+    if Path(args.file).is_dir():
+        return run_compiled(args, x)
+    g = load(args.file)
     (inp,) = g.inputs if len(g.inputs) == 1 else (None,)
     if inp is None:
         raise ConfigError(f"{args.file} has {len(g.inputs)} inputs; `snnc run` takes graphs with one input")
@@ -30,9 +35,24 @@ def run(args) -> int:
         raise ConfigError(f"input {args.input} has shape {list(x.shape)}, but graph input %{inp.name} "
                           f"needs [T, B, {', '.join(map(str, want))}] ({inp.type})")
     out = reference.run(g, x)
+    return show(g, out, args.output)
+
+
+def run_compiled(args, x) -> int:
+    from snnc.compiler import load_compiled
+
+    c = load_compiled(args.file, args.target)
+    want = c.input_shape
+    if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != want:
+        raise ConfigError(f"input {args.input} has shape {list(x.shape)}, but the {c.target} model needs "
+                          f"[T, B, {', '.join(map(str, want))}]")
+    return show(c.graph, c.run(x), args.output)
+
+
+def show(g, out, output_path) -> int:
     outs = out if isinstance(out, dict) else {g.outputs[0].name: out}
-    if args.output:
-        save_npy(args.output, outs)
+    if output_path:
+        save_npy(output_path, outs)
     for name, y in outs.items():
         print(f"%{name}: shape {list(y.shape)} {g[name].type.dtype}")
         with np.printoptions(threshold=200, edgeitems=4, linewidth=100):

@@ -1,0 +1,61 @@
+"""`snnc compile SOURCE -t cpu,hls,… -o OUT` — one folder per target plus OUT/manifest.json."""
+from __future__ import annotations
+
+from ..errors import ConfigError
+from .progress import Steps
+
+
+def add_parser(sub):
+    p = sub.add_parser("compile", help="compile a checkpoint, .snnir or .nir file for one or more targets")
+    p.add_argument("source", help="a checkpoint (.pt, from snnc.save), a .snnir or a .nir file")
+    p.add_argument("-t", "--targets", default="reference",
+                   help="comma-separated targets: reference, cpu, hls, loihi, nir, onnx (default: reference)")
+    p.add_argument("-o", "--out", required=True, help="output folder (created; replaced if an earlier snnc output)")
+    p.add_argument("--passes", help="pass pipeline replacing each target's default, e.g. "
+                   "'fold-batchnorm,fold-temporal-scale,integerize{frac_bits=10},dce'")
+    p.add_argument("--print-after", default="", help="print the IR after these passes (comma-separated, or 'all')")
+    p.add_argument("--temporal-weights", choices=("keep", "collapse"), default=None,
+                   help="loihi: 'collapse' makes time-varying weights static ternary by post-training quantization")
+    p.add_argument("--option", "-O", action="append", default=[], metavar="KEY=VALUE",
+                   help="a target option (repeatable), e.g. -O parallelism=4 -O clock_mhz=250 -O threads=2")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    p.set_defaults(func=run)
+
+
+def parse_options(items: list[str]) -> dict:
+    options = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise ConfigError(f"bad option {item!r}: write KEY=VALUE, e.g. -O parallelism=4")
+        options[key.strip().replace("-", "_")] = _value(value.strip())
+    return options
+
+
+def _value(text: str):
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def run(args) -> int:
+    from ..compiler import compile_many
+
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    options = parse_options(args.option)
+    if args.temporal_weights:
+        options["temporal_weights"] = args.temporal_weights
+    steps = Steps(quiet=args.quiet)
+    compiled = compile_many(args.source, targets, args.out, passes=args.passes, print_after=args.print_after,
+                            progress=steps, **options)
+    for name, c in compiled.items():
+        arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())
+        print(f"{name:>9}: {c.out_dir}  ({len(c.graph)} nodes; {arts})")
+    print(f"manifest: {args.out}/manifest.json")
+    return 0

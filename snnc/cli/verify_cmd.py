@@ -1,0 +1,107 @@
+"""`snnc verify OUT [--input x.npy | --dataset digits]` — every emitted target against its golden model.
+
+Each target's artifacts (the compiled C library, the HLS C-simulation, the ONNX
+model, the NIR file read back, the Loihi .net file) run on the input and are
+compared by equality with the target's golden model on the graph the target
+implements: the reference interpreter (integer graph for cpu/hls, float graph
+for onnx/nir) or, for Loihi, the bit-accurate Loihi simulator. Exit status 1 on
+any difference.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..io import load_npy
+from .progress import bar
+
+
+def add_parser(sub):
+    p = sub.add_parser("verify", help="run every emitted target and compare it with the reference; exit 1 on any difference")
+    p.add_argument("out", help="an output folder of `snnc compile`")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--input", "-i", help="real-valued input .npy [T, B, ...] (as the PyTorch model takes it)")
+    src.add_argument("--dataset", choices=("digits",), help="the digits test split, encoded as the model was trained")
+    p.add_argument("--batch", type=int, default=128, help="samples per run (default 128)")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=run)
+
+
+def random_input(node, T: int, B: int, seed: int = 0) -> np.ndarray:
+    """Real-valued random data of the input's kind: 0/1 spikes, multiples of the scale, or floats."""
+    rng = np.random.default_rng(seed)
+    shape = (T, B, *node.type.shape)
+    dt = node.type.dtype
+    if dt.kind == "spike":
+        return (rng.random(shape) < 0.3).astype(np.float32)
+    if dt.is_integer:
+        lo, hi = dt.range()
+        return (rng.integers(lo, hi + 1, size=shape) * node.attrs.get("scale", 1.0)).astype(np.float32)
+    return rng.random(shape).astype(np.float32)
+
+
+def run(args) -> int:
+    from snnc.backends import TargetError, get_target
+    from snnc.backends.reference import encode_inputs
+    from snnc.compiler import load_compiled, manifest_of
+    from snnc.evaluation import accuracy, dataset_input
+
+    names = list(manifest_of(args.out)["targets"])
+    first = load_compiled(args.out, names[0])
+    labels = None
+    if args.dataset:
+        x, labels = dataset_input(first)
+    elif args.input:
+        x = load_npy(args.input)
+    else:
+        x = random_input(first.float_graph.inputs[0], first.timesteps or 4, 8)
+        print("no --input or --dataset: using 8 random samples")
+    want = first.float_graph.inputs[0].type.shape
+    if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != tuple(want):
+        raise ConfigError(f"input has shape {list(x.shape)}; the model needs [T, B, {', '.join(map(str, want))}]")
+
+    rows, failed = [], False
+    for name in names:
+        c = load_compiled(args.out, name)
+        tgt = get_target(name)
+        integer = tgt.integer
+        graph = c.graph
+        got_all, ref_all = [], []
+        try:
+            starts = range(0, x.shape[1], args.batch)
+            for s in bar(starts, len(starts), f"verify {name}", quiet=args.quiet):
+                xb = x[:, s:s + args.batch]
+                ref_all.append(_single(tgt.reference_run(graph, encode_inputs(graph, xb), c.options)))
+                got_all.append(_single(c.run(xb)))
+        except TargetError as e:  # a target that cannot run here (no compiler, no tool) is reported
+            rows.append((name, "integer" if integer else "float", "skipped", "-", " ".join(str(e).split())))
+            continue
+        got, ref = np.concatenate(got_all, axis=1), np.concatenate(ref_all, axis=1)
+        same = got.shape == ref.shape and np.array_equal(got, ref)
+        diff = "0" if same else str(int(np.count_nonzero(got != ref)) if got.shape == ref.shape else "shape")
+        acc = "-"
+        if labels is not None:
+            acc = f"{100.0 * accuracy(got, labels):.2f}%"
+        failed |= not same
+        kind = ("integer" if integer else "float") + ("" if tgt.exact else f" ({name} model)")
+        rows.append((name, kind, "equal" if same else "DIFFERENT", diff, acc))
+    _table(rows, x.shape[1])
+    return 1 if failed else 0
+
+
+def _single(out):
+    if isinstance(out, dict):
+        if len(out) != 1:
+            return np.concatenate([np.asarray(v).reshape(v.shape[0], v.shape[1], -1) for v in out.values()], axis=-1)
+        (out,) = out.values()
+    return np.asarray(out)
+
+
+def _table(rows, n):
+    head = ("target", "semantics", f"vs reference ({n} samples)", "differing values", "accuracy / note")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
+    line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))

@@ -1,0 +1,5 @@
+"""Make this folder's helper module (`clihelp`) importable by its tests."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
