@@ -59,7 +59,10 @@ class Compiled:
 
     @property
     def metadata(self) -> dict:
-        return dict(self.float_graph.attrs)
+        """What `snnc.evaluate` needs to feed data: the graph attributes plus `T` and `input_shape`."""
+        meta = dict(self.float_graph.attrs)
+        meta.update(T=self.timesteps, input_shape=list(self.float_graph.inputs[0].type.shape))
+        return meta
 
     def run(self, x, integer: bool = True):
         """Run on real-valued input `[T, B, *input_shape]` (a NumPy array or torch tensor).

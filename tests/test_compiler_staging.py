@@ -40,3 +40,21 @@ def test_target_registry():
     assert get_target("reference").ops
     with pytest.raises(TargetError, match="unknown target 'fpga'.*reference"):
         get_target("fpga")
+
+
+def test_compile_api_on_a_checkpoint(tmp_path):
+    """snnc.compile → run (integer and float) → evaluate, and the artifacts in out_dir."""
+    import numpy as np
+
+    import snnc
+    from snnc.evaluation import dataset_input
+
+    c = snnc.compile("examples/checkpoints/digits_tawq_mlp.pt", target="reference", out_dir=tmp_path / "ref")
+    assert c.input_shape == (64,) and c.timesteps == 4
+    assert (tmp_path / "ref" / "model.snnir").is_file() and c.artifacts["ir"] == tmp_path / "ref" / "model.snnir"
+    x, y = dataset_input(c)
+    yi, yf = c.run(x), c.run(x, integer=False)
+    assert yi.dtype.kind == "i" and yf.dtype == np.float32
+    acc = snnc.evaluate(c)["accuracy"]
+    assert acc == float((yi.mean(0).argmax(-1) == y).mean()) > 0.95
+    assert abs(acc - float((yf.mean(0).argmax(-1) == y).mean())) <= 0.005
