@@ -95,6 +95,12 @@ class HLSOptions:
             raise TargetError(f"option interface={interface!r}: expected one of {', '.join(INTERFACES)}")
         kw["interface"] = interface
         par = o.get("parallelism", 1)
+        if isinstance(par, str) and ":" in par:       # the command line's "node:lanes,node:lanes"
+            try:
+                par = {k.strip(): int(v) for k, v in (item.rsplit(":", 1) for item in par.split(",") if item.strip())}
+            except ValueError:
+                raise TargetError(f"option parallelism={par!r}: write N, or node:N,node:N "
+                                  f"(e.g. layers.0:4,layers.2:2)") from None
         if isinstance(par, dict):
             names = {n.name for n in graph}
             for k, v in par.items():

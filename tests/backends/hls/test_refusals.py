@@ -74,3 +74,19 @@ def test_real_vitis_headers_give_the_same_integers(tmp_path):
     x = spikes((6, 3, 6))
     assert str(runner.include).startswith(os.environ["XILINX_HLS"])
     assert np.array_equal(runner.run(x), reference_run(g, x))
+
+
+def test_parallelism_per_node_from_the_command_line_form():
+    import numpy as np
+
+    from snnc.backends.hls.options import HLSOptions
+    from snnc.backends.target import TargetError
+    from snnc.ir import Graph
+
+    g = Graph("g")
+    x = g.add("input", attrs={"shape": (6,), "dtype": "spike"}, name="x")
+    fc = g.add("linear", [x], params={"weight": np.ones((4, 6), np.int8)}, name="fc.0")
+    g.add("output", [fc], name="y")
+    assert HLSOptions.parse({"parallelism": "fc.0:2"}, g).parallelism == {"fc.0": 2}
+    with pytest.raises(TargetError, match="node:N"):
+        HLSOptions.parse({"parallelism": "fc.0:two"}, g)
