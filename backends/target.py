@@ -26,6 +26,19 @@ class TargetError(IRError):
     """A graph a target cannot express, an invalid target option, or a failed tool run."""
 
 
+def check_option_names(target: str, options: dict | None, options_type) -> dict:
+    """A copy of `options` after refusing any key that is not a field of the `options_type` dataclass."""
+    import dataclasses
+
+    options = dict(options or {})
+    known = sorted(f.name for f in dataclasses.fields(options_type))
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TargetError(f"unknown {target} target option(s) {', '.join(unknown)}; "
+                          f"the {target} target takes: {', '.join(known)}")
+    return options
+
+
 def register(cls):
     if cls.name in TARGETS:
         raise ValueError(f"target {cls.name!r} registered twice")

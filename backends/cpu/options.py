@@ -21,9 +21,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-from ..target import TargetError
+from ..target import TargetError, check_option_names
 from .naming import check_prefix
 
 KERNEL_CHOICES = ("auto", "bitplane", "event", "direct")
@@ -46,13 +46,7 @@ class CpuOptions:
 
     @classmethod
     def parse(cls, options: dict | None) -> "CpuOptions":
-        options = dict(options or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise TargetError(f"unknown cpu target option(s) {', '.join(unknown)}; "
-                              f"the cpu target takes: {', '.join(sorted(known))}")
-        o = cls(**options)
+        o = cls(**check_option_names("cpu", options, cls))
         check_prefix(o.prefix)
         if o.kernels not in KERNEL_CHOICES:
             raise TargetError(f"cpu option kernels={o.kernels!r}; expected one of {', '.join(KERNEL_CHOICES)}")

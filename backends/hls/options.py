@@ -31,11 +31,11 @@ cxxflags       ``["-O1"]``                          extra flags for the local C-
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from snnc.ir import Graph
 
-from ..target import TargetError
+from ..target import TargetError, check_option_names
 from .names import check_identifier, check_word
 
 DEFAULT_TIMESTEPS = 8
@@ -82,12 +82,7 @@ class HLSOptions:
     @classmethod
     def parse(cls, options: dict | None, graph: Graph) -> "HLSOptions":
         """Check every option (TargetError naming the option and what it takes); fill in defaults."""
-        o = dict(options or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(o) - known)
-        if unknown:
-            raise TargetError(f"unknown hls option(s) {', '.join(unknown)}; the hls target takes: "
-                              f"{', '.join(sorted(known))}")
+        o = check_option_names("hls", options, cls)
         kw = {}
         kw["top"] = check_identifier(o.get("top", "snn_top"), "top")
         interface = o.get("interface", "axis")

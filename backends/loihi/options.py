@@ -17,9 +17,9 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-from ..target import TargetError
+from ..target import TargetError, check_option_names
 
 TEMPORAL_CHOICES = ("keep", "collapse")
 RESET_CHOICES = ("approximate", "refuse")
@@ -42,13 +42,7 @@ class LoihiOptions:
 
     @classmethod
     def parse(cls, options: dict | None) -> "LoihiOptions":
-        options = dict(options or {})
-        known = [f.name for f in fields(cls)]
-        unknown = sorted(set(options) - set(known))
-        if unknown:
-            raise TargetError(f"unknown loihi target option(s) {', '.join(unknown)}; "
-                              f"the loihi target takes: {', '.join(known)}")
-        o = cls(**options)
+        o = cls(**check_option_names("loihi", options, cls))
         if o.temporal_weights not in TEMPORAL_CHOICES:
             raise TargetError(f"loihi option temporal_weights={o.temporal_weights!r}; expected "
                               f"{' or '.join(map(repr, TEMPORAL_CHOICES))}")

@@ -11,11 +11,11 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from snnc.ir import Graph
 
-from ..target import TargetError
+from ..target import TargetError, check_option_names
 
 MIN_OPSET = 17
 MAX_OPSET = 21      # tested with onnx 1.23 / onnxruntime 1.31
@@ -34,13 +34,7 @@ class OnnxOptions:
 
     @classmethod
     def parse(cls, options: dict | None) -> "OnnxOptions":
-        options = dict(options or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise TargetError(f"unknown onnx target option(s) {', '.join(unknown)}; "
-                              f"the onnx target takes: {', '.join(sorted(known))}")
-        o = cls(**options)
+        o = cls(**check_option_names("onnx", options, cls))
         if o.timesteps is not None and (not _is_int(o.timesteps) or o.timesteps < 1):
             raise TargetError(f"onnx option timesteps={o.timesteps!r}; expected a positive integer")
         if not _is_int(o.opset) or not MIN_OPSET <= o.opset <= MAX_OPSET:

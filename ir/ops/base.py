@@ -262,6 +262,19 @@ def matmul_range(weight: np.ndarray, lo: int, hi: int, axes: tuple[int, ...]) ->
     return int(bot.min()), int(top.max())
 
 
+def synaptic_type(node, graph, x: TensorType, shape: tuple[int, ...], axes: tuple[int, ...]) -> TensorType:
+    """Result type of linear / conv2d: f32 when anything is float (input, weight, bias) or a scale
+    is present; else the exact integer range of the weight bank (reduced over `axes`) plus bias."""
+    w, b = graph.param(node, "weight"), graph.param(node, "bias")
+    if (x.dtype.is_float or param_dtype(w).is_float or "scale" in node.params
+            or (b is not None and param_dtype(b).is_float)):
+        return TensorType(shape, F32)
+    lo, hi = x.dtype.range()
+    bank = w if w.ndim == len(axes) + 2 else w[None]
+    rlo, rhi = add_bias_range(*matmul_range(bank, lo, hi, axes=axes), b)
+    return TensorType(shape, integer_result(rlo, rhi, [x.dtype]))
+
+
 def add_bias_range(lo: int, hi: int, bias: np.ndarray | None) -> tuple[int, int]:
     if bias is None:
         return lo, hi

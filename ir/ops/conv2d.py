@@ -1,6 +1,5 @@
 """conv2d: the convolutional synaptic layer."""
-from ..types import F32, TensorType, param_dtype
-from .base import Attr, OpDef, Param, add_bias_range, integer_result, matmul_range, register
+from .base import Attr, OpDef, Param, register, synaptic_type
 from .linear import LAYOUT_ATTR, PACKED_PARAM, check_packed
 
 
@@ -55,15 +54,4 @@ class Conv2d(OpDef):
         check_packed(self, node, graph, row_ndim=3)
 
     def infer_type(self, node, graph, ins):
-        w = graph.param(node, "weight")
-        x = ins[0]
-        shape = self.out_shape(node, graph)
-        b = graph.param(node, "bias")
-        if (x.dtype.is_float or param_dtype(w).is_float or "scale" in node.params
-                or (b is not None and param_dtype(b).is_float)):
-            return TensorType(shape, F32)
-        lo, hi = x.dtype.range()
-        wb = w if w.ndim == 5 else w[None]
-        rlo, rhi = matmul_range(wb, lo, hi, axes=(2, 3, 4))
-        rlo, rhi = add_bias_range(rlo, rhi, b)
-        return TensorType(shape, integer_result(rlo, rhi, [x.dtype]))
+        return synaptic_type(node, graph, ins[0], self.out_shape(node, graph), axes=(2, 3, 4))

@@ -2,8 +2,7 @@
 import numpy as np
 
 from .. import packing
-from ..types import F32, TensorType, param_dtype
-from .base import Attr, OpDef, Param, add_bias_range, integer_result, matmul_range, register
+from .base import Attr, OpDef, Param, register, synaptic_type
 
 # The packed-weight annotation shared by linear and conv2d (set by the pack-weights pass).
 LAYOUT_ATTR = Attr("layout", "str", "dense", choices=("dense",) + packing.LAYOUTS)
@@ -76,19 +75,4 @@ class Linear(OpDef):
 
     def infer_type(self, node, graph, ins):
         w = graph.param(node, "weight")
-        x = ins[0]
-        shape = tuple(x.shape[:-1]) + (w.shape[-2],)
-        b = graph.param(node, "bias")
-        if (x.dtype.is_float or param_dtype(w).is_float or "scale" in node.params
-                or (b is not None and param_dtype(b).is_float)):
-            return TensorType(shape, F32)
-        lo, hi = x.dtype.range()
-        wb = w if w.ndim == 3 else w[None]
-        rlo, rhi = matmul_range(wb, lo, hi, axes=(2,))
-        rlo, rhi = add_bias_range(rlo, rhi, b)
-        return TensorType(shape, integer_result(rlo, rhi, [x.dtype]))
-
-
-def weight_bank(w: np.ndarray, static_rank: int) -> np.ndarray:
-    """View a static weight as a bank of one: always returns shape [T_w, ...]."""
-    return w if w.ndim == static_rank + 1 else w[None]
+        return synaptic_type(node, graph, ins[0], tuple(ins[0].shape[:-1]) + (w.shape[-2],), axes=(2,))

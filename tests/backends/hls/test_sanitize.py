@@ -74,7 +74,7 @@ def test_hostile_names_are_sanitized_and_still_exact(tmp_path):
     ({"parallelism": 0}, "positive integer"),
     ({"dataflow": "yes"}, "true or false"),
     ({"timesteps": 2.5}, "positive integer"),
-    ({"frobnicate": 1}, "unknown hls option"),
+    ({"frobnicate": 1}, "unknown hls target option"),
 ])
 def test_bad_options_are_refused_before_writing(tmp_path, options, message):
     g = evil_graph()
