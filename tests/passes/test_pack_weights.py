@@ -146,3 +146,30 @@ def test_passes_that_change_weights_drop_a_stale_packed_copy():
     assert np.array_equal(h.param("c1", "weight")[1], -g.param("c1", "weight")[1])
     assert h["fc"].attrs["layout"] == "dense"                    # fc has level −2: never packed
     assert run_pipeline(h, "pack-weights{layout=bitplanes}").graph["c1"].attrs["layout"] == "bitplanes"
+
+
+@pytest.mark.parametrize("name", ["digits_tawq_mlp", "digits_ternary_cnn"])
+@pytest.mark.parametrize("layout", ["codes2", "bitplanes", "base3"])
+def test_shipped_checkpoints_pack_and_decode_exactly(name, layout):
+    """Every ternary weight of the shipped models decodes to itself; base-3 is 1.6 bits per weight
+    plus the padding of one last byte per tensor (exactly 1.6 only when 5 divides the size)."""
+    from pathlib import Path
+
+    import snnc
+    from snnc.ir import packing
+    from snnc.passes import run_pipeline
+
+    ckpt = Path(__file__).resolve().parents[2] / "examples" / "checkpoints" / f"{name}.pt"
+    g = run_pipeline(snnc.compile(ckpt, target="reference").graph, f"pack-weights{{layout={layout}}}").graph
+    packed = [n for n in g if n.attrs.get("layout") == layout]
+    assert packed, "no ternary layer was packed"
+    weights = bits = 0
+    for n in packed:
+        w, pk = g.param(n, "weight"), g.param(n, "packed")
+        assert np.array_equal(packing.unpack(pk, layout, w.shape), w)
+        weights, bits = weights + w.size, bits + 8 * pk.size
+        if layout == "base3":
+            assert 8 * pk.size == 8 * -(-w.size // 5)
+    if layout == "base3":
+        assert bits / weights <= 1.6 + 8 * len(packed) / weights
+        assert bits / weights < 1.601
