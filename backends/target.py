@@ -26,6 +26,10 @@ class TargetError(IRError):
     """A graph a target cannot express, an invalid target option, or a failed tool run."""
 
 
+class ToolNotFoundError(TargetError):
+    """A tool the target runs with (a C or C++ compiler) is not installed: the target cannot run here."""
+
+
 def check_option_names(target: str, options: dict | None, options_type) -> dict:
     """A copy of `options` after refusing any key that is not a field of the `options_type` dataclass."""
     import dataclasses

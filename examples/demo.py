@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CKPT = ROOT / "examples" / "checkpoints"
-OUT = ROOT / "out" / "demo"
+CKPT = Path("examples") / "checkpoints"     # relative to the repository root, where the commands run
+OUT = Path("out") / "demo"
 
 
 def snnc(*args) -> None:
     cmd = [sys.executable, "-m", "snnc", *map(str, args)]
-    shown = "snnc " + " ".join(shlex.quote(str(a).replace(str(ROOT) + "/", "")) for a in args)
+    shown = "snnc " + " ".join(shlex.quote(str(a)) for a in args)
     print(f"\n$ {shown}", flush=True)
     r = subprocess.run(cmd, cwd=ROOT)
     if r.returncode != 0:
@@ -40,7 +40,7 @@ def main() -> int:
     snnc("compile", cnn, "-t", "loihi", "-o", OUT / "ternary_cnn")
     snnc("verify", OUT / "ternary_cnn", "--dataset", "digits")
     snnc("report", OUT / "tawq_mlp", "--dataset", "digits")
-    print(f"\ndemo finished in {time.perf_counter() - t0:.0f} s; outputs in {OUT.relative_to(ROOT)}/")
+    print(f"\ndemo finished in {time.perf_counter() - t0:.0f} s; outputs in {OUT}/")
     return 0
 
 

@@ -107,7 +107,7 @@ def compile(source, target: str = "reference", out_dir=None, *, passes: str | No
     tgt.check(graph)
     compiled = Compiled(target, graph, float_graph, pipeline, timings=result.timings, options=options)
     if out_dir is not None:
-        compiled.out_dir = Path(out_dir)
+        compiled.out_dir = Path(out_dir).absolute()
         with staged_dir(compiled.out_dir) as tmp:
             arts = tgt.emit(graph, tmp, options)
         compiled.artifacts = {k: compiled.out_dir / Path(v).relative_to(tmp) for k, v in arts.items()}
@@ -200,7 +200,7 @@ def compile_many(source, targets: list[str], out_dir, *, passes: str | None = No
         tgt.check(result.graph)
         compiled[name] = Compiled(name, result.graph, float_graph, pipeline, timings=result.timings,
                                   options=per_target[name])
-    out = Path(out_dir)
+    out = Path(out_dir).absolute()         # runners build and load from here, whatever the cwd
     with staged_dir(out) as tmp:
         save(float_graph, tmp / "float.snnir")
         for name, c in compiled.items():
@@ -268,7 +268,7 @@ def load_compiled(out_dir, target: str | None = None) -> Compiled:
     """Reopen one target of a `compile_many` output folder (the manifest names the targets)."""
     from snnc.ir import load
 
-    out = Path(out_dir)
+    out = Path(out_dir).absolute()
     manifest = manifest_of(out)
     targets = manifest["targets"]
     if target is None:

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..target import TargetError
+from ..target import TargetError, ToolNotFoundError
 from .options import CpuOptions
 
 SOURCES = ("model.c", "weights.c")
@@ -33,7 +33,7 @@ def compiler(opts: CpuOptions) -> list[str]:
     except ValueError as e:
         raise TargetError(f"cannot parse the C compiler {spec!r} from {origin}: {e}") from None
     if not argv or shutil.which(argv[0]) is None:
-        raise TargetError(f"C compiler {argv[0] if argv else spec!r} (from {origin}) not found; install a C99 "
+        raise ToolNotFoundError(f"C compiler {argv[0] if argv else spec!r} (from {origin}) not found; install a C99 "
                           "compiler (gcc or clang) or point the CC environment variable or the cpu option "
                           "cc=... at one")
     return argv
@@ -79,7 +79,7 @@ def run_compiler(cmd: list[str], cwd: Path, what: str) -> None:
     try:
         r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
     except FileNotFoundError:
-        raise TargetError(f"C compiler {cmd[0]!r} not found; set CC or the cpu option cc=...") from None
+        raise ToolNotFoundError(f"C compiler {cmd[0]!r} not found; set CC or the cpu option cc=...") from None
     except subprocess.TimeoutExpired:
         raise TargetError(f"building {what} took more than {BUILD_TIMEOUT_S} s; try opt=1") from None
     if r.returncode != 0:

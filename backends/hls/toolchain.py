@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..target import TargetError
+from ..target import TargetError, ToolNotFoundError
 from .render import WARN_FLAGS
 
 BUILD_TIMEOUT_S = 600
@@ -25,7 +25,7 @@ def find_cxx(option: str | None) -> str:
     cxx = option or os.environ.get("CXX") or "g++"
     path = shutil.which(cxx)
     if path is None:
-        raise TargetError(f"hls target: the C++ compiler {cxx!r} was not found; install g++ or point the "
+        raise ToolNotFoundError(f"hls target: the C++ compiler {cxx!r} was not found; install g++ or point the "
                           "environment variable CXX or the option cxx= at a C++ compiler")
     return path
 

@@ -1,6 +1,8 @@
 """`snnc compile SOURCE -t cpu,hls,… -o OUT` — one folder per target plus OUT/manifest.json."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import ConfigError
 from .progress import Steps
 
@@ -54,8 +56,9 @@ def run(args) -> int:
     steps = Steps(quiet=args.quiet)
     compiled = compile_many(args.source, targets, args.out, passes=args.passes, print_after=args.print_after,
                             progress=steps, **options)
+    out = Path(args.out)
     for name, c in compiled.items():
         arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())
-        print(f"{name:>9}: {c.out_dir}  ({len(c.graph)} nodes; {arts})")
+        print(f"{name:>9}: {out / name}  ({len(c.graph)} nodes; {arts})")
     print(f"manifest: {args.out}/manifest.json")
     return 0

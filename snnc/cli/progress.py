@@ -35,8 +35,8 @@ def bar(iterable, total: int, label: str, quiet: bool = False, stream=None):
         if tty:
             print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {k}/{total}", end="", file=stream,
                   flush=True)
-        elif filled != shown and (filled % 10 == 0 or k == total):
-            print(f"{label}: {k}/{total}", file=stream, flush=True)
+        elif total >= 8 and filled != shown and (filled % 10 == 0 or k == total):
+            print(f"{label}: {k}/{total}", file=stream, flush=True)   # a few plain lines, for logs
         shown = filled
     if tty and not quiet:
         print(file=stream)

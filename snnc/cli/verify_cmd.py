@@ -42,6 +42,7 @@ def random_input(node, T: int, B: int, seed: int = 0) -> np.ndarray:
 
 def run(args) -> int:
     from snnc.backends import TargetError, get_target
+    from snnc.backends.target import ToolNotFoundError
     from snnc.backends.reference import encode_inputs
     from snnc.compiler import load_compiled, manifest_of
     from snnc.evaluation import accuracy, dataset_input
@@ -73,8 +74,12 @@ def run(args) -> int:
                 xb = x[:, s:s + args.batch]
                 ref_all.append(_single(tgt.reference_run(graph, encode_inputs(graph, xb), c.options)))
                 got_all.append(_single(c.run(xb)))
-        except TargetError as e:  # a target that cannot run here (no compiler, no tool) is reported
+        except ToolNotFoundError as e:  # a target that cannot run here (no compiler) is reported, not failed
             rows.append((name, "integer" if integer else "float", "skipped", "-", " ".join(str(e).split())))
+            continue
+        except TargetError as e:        # it should run here but did not: that is a failure
+            failed = True
+            rows.append((name, "integer" if integer else "float", "FAILED", "-", " ".join(str(e).split())))
             continue
         got, ref = np.concatenate(got_all, axis=1), np.concatenate(ref_all, axis=1)
         same = got.shape == ref.shape and np.array_equal(got, ref)
@@ -83,9 +88,12 @@ def run(args) -> int:
         if labels is not None:
             acc = f"{100.0 * accuracy(got, labels):.2f}%"
         failed |= not same
-        kind = ("integer" if integer else "float") + ("" if tgt.exact else f" ({name} model)")
+        kind = ("integer" if integer else "float") if tgt.exact else f"{name} fixed point"
         rows.append((name, kind, "equal" if same else "DIFFERENT", diff, acc))
     _table(rows, x.shape[1])
+    skipped = [r[0] for r in rows if r[2] == "skipped"]
+    if skipped:
+        print(f"not run here (a tool is missing): {', '.join(skipped)}")
     return 1 if failed else 0
 
 
@@ -98,7 +106,7 @@ def _single(out):
 
 
 def _table(rows, n):
-    head = ("target", "semantics", f"vs reference ({n} samples)", "differing values", "accuracy / note")
+    head = ("target", "semantics", f"vs golden model ({n} samples)", "differing values", "accuracy / note")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
     line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
     print(line)

@@ -11,8 +11,8 @@ TAWQ = CHECKPOINTS / "digits_tawq_mlp.pt"
 
 @pytest.mark.slow
 def test_compile_verify_report_run(tmp_path):
-    out = tmp_path / "out"
-    r = snnc("compile", TAWQ, "-t", "reference,cpu,onnx", "-o", out)
+    out = tmp_path / "out"                      # given as a relative path, as users do
+    r = snnc("compile", TAWQ, "-t", "reference,cpu,onnx", "-o", "out", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest["targets"]) == {"reference", "cpu", "onnx"}
@@ -22,7 +22,7 @@ def test_compile_verify_report_run(tmp_path):
         assert (out / name / "graph.snnir").is_file()
     assert (out / "cpu" / "model.c").is_file() and (out / "onnx" / "model.onnx").is_file()
 
-    r = snnc("verify", out, "--dataset", "digits")
+    r = snnc("verify", "out", "--dataset", "digits", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     table = r.stdout[r.stdout.index("target"):]
     for name in ("reference", "cpu", "onnx"):
