@@ -50,3 +50,8 @@ def test_wheel_install_gives_working_cli(tmp_path):
     np.save(work / "x.npy", x)
     sh(snnc, "run", EXAMPLE, "--input", "x.npy", "--output", "y.npy", cwd=work, env=env)
     assert np.load(work / "y.npy").shape[:2] == (4, 2)
+    # the templates and the HLS header shim come from the installed package data
+    ckpt = ROOT / "examples" / "checkpoints" / "digits_tawq_mlp.pt"
+    sh(snnc, "compile", ckpt, "-t", "cpu,hls", "-o", "out", "-q", cwd=work, env=env)
+    out = sh(snnc, "verify", "out", cwd=work, env=env)
+    assert out.count("equal") == 2, out
