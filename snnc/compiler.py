@@ -260,7 +260,7 @@ def _describe_source(source, hashlib) -> dict:
         with open(path, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
-        return {"path": str(path), "sha256": h.hexdigest()}
+        return {"path": str(path), "resolved": str(path.resolve()), "sha256": h.hexdigest()}
     return {"object": type(source).__name__}
 
 

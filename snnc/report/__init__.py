@@ -106,11 +106,24 @@ def build_report(out_dir, dataset: str | None = None, x=None, batch: int = 256) 
             p = out_dir / manifest["targets"][name]["folder"] / fname
             if p.is_file():
                 report[key] = json.loads(p.read_text())
-    unc = main.float_graph.attrs.get("uncertainty")
-    if unc is not None:
-        report["uncertainty"] = unc
+    if labels is not None:
+        unc = _uncertainty(manifest.get("source") or {})
+        if unc is not None:
+            report["uncertainty"] = unc
     report["_raster"] = {n.name: np.asarray(trace[n.name]) for n in graph if n.op in NEURONS}
     return report
+
+
+def _uncertainty(source: dict) -> float | None:
+    """Mean normalized predictive entropy of the source checkpoint over 20 Monte-Carlo passes with
+    its dropout / dropconnect active (None when the source is not a checkpoint that still exists)."""
+    path = Path(source.get("resolved", source.get("path", "")))
+    if path.suffix not in (".pt", ".pth") or not path.is_file():
+        return None
+    from snnc.checkpoint import load
+    from snnc.train import uncertainty
+
+    return uncertainty(load(path), passes=20)
 
 
 def _batched(run, graph, x, encode, batch):

@@ -25,6 +25,8 @@ def summary_lines(r: dict) -> list[str]:
     if "accuracy" in r:
         lines.append("accuracy on " + f"{r['samples_evaluated']} digits test samples: "
                      + ", ".join(f"{k} {100 * v:.2f}%" for k, v in r["accuracy"].items()))
+    if "uncertainty" in r:
+        lines.append(f"uncertainty (MC dropout, mean normalized predictive entropy): {r['uncertainty']:.4f}")
     return lines
 
 
@@ -55,7 +57,8 @@ def render_markdown(r: dict) -> str:
         parts += ["## Loihi mapping", "", "```", _compact(r["loihi_mapping"].get("total", r["loihi_mapping"])),
                   "```", ""]
     if "uncertainty" in r:
-        parts += [f"Uncertainty (mean normalized predictive entropy, from training): {r['uncertainty']:.4f}", ""]
+        parts += [f"Uncertainty of the source checkpoint (mean normalized predictive entropy over 20 "
+                  f"Monte-Carlo dropout passes on the test split): {r['uncertainty']:.4f}", ""]
     for key, title in (("weights_png", "Weight states"), ("rates_png", "Firing rates"), ("raster_png", "Raster")):
         if key in r.get("plots", {}):
             parts.append(f"![{title}]({r['plots'][key]})")

@@ -35,6 +35,7 @@ def test_compile_verify_report_run(tmp_path):
     assert report["accuracy"]["cpu"] == report["accuracy"]["integer graph"] > 0.9
     assert report["totals"]["acs"] > 0 and report["totals"]["energy_pj"] < report["totals"]["ann_energy_pj"]
     assert 1.4 < report["totals"]["mean_entropy"] <= np.log2(3) + 1e-9
+    assert 0.0 < report["uncertainty"] < 1.0         # MC-dropout passes of the source checkpoint
     for png in ("weight_states.png", "firing_rates.png", "raster.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| layer |" in (out / "report.md").read_text()
