@@ -47,12 +47,7 @@ class QConv2d(QuantLayer):
                                    f"padding are supported")
         q = cls(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
                 layer.bias is not None, None, dropconnect)
-        with torch.no_grad():
-            q.weight.copy_(layer.weight)
-            if layer.bias is not None:
-                q.bias.copy_(layer.bias)
-        q._setup(quant, dropconnect)
-        return q
+        return q._copy_float(layer, quant, dropconnect)
 
     def _product(self, x_t, w):
         return F.conv2d(x_t, w, None, self.stride, self.padding)

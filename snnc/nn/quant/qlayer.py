@@ -43,6 +43,15 @@ class QuantLayer(nn.Module):
             quantizer.init_from(self.weight.detach())
         self.quantizer: Quantizer | None = quantizer
 
+    def _copy_float(self, layer: nn.Module, quant, dropconnect: float) -> "QuantLayer":
+        """Take `layer`'s weight and bias (copied), then set up the quantizer from them (from_float)."""
+        with torch.no_grad():
+            self.weight.copy_(layer.weight)
+            if layer.bias is not None:
+                self.bias.copy_(layer.bias)
+        self._setup(quant, dropconnect)
+        return self
+
     # -- subclass hooks ---------------------------------------------------------------
     def _product(self, x_t: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

@@ -33,12 +33,7 @@ class QLinear(QuantLayer):
     def from_float(cls, layer: nn.Linear, quant=None, dropconnect: float = 0.0) -> "QLinear":
         """A QLinear with `layer`'s weight and bias (copied) and the given quantizer."""
         q = cls(layer.in_features, layer.out_features, layer.bias is not None, None, dropconnect)
-        with torch.no_grad():
-            q.weight.copy_(layer.weight)
-            if layer.bias is not None:
-                q.bias.copy_(layer.bias)
-        q._setup(quant, dropconnect)
-        return q
+        return q._copy_float(layer, quant, dropconnect)
 
     def _product(self, x_t, w):
         return torch.matmul(x_t, w.t())
