@@ -1,28 +1,43 @@
-"""The target protocol and registry.
+"""The target contract and registry.
 
-A target is one registered `Target` subclass: a name, the ops and features it
-can express, the pipeline that prepares a graph for it, and
+A target is one registered `Target` subclass that declares
 
-* `check(graph)` — refuse, before anything is written, a graph the target cannot
-  express, with a `TargetError` naming the node and the ways out;
-* `emit(graph, out_dir, options)` — write the artifacts, return their paths;
-* `load(out_dir, graph, options)` — a runner whose `run(x)` takes the raw input
-  arrays of the graph (`reference.encode_inputs` gives them) and returns the
-  outputs as the reference interpreter does.
+* `name`, `description`, and its op table `ops` (the ops it implements; `lowers`
+  names the ops its own pipeline rewrites away, so it accepts them too);
+* `Options`: a frozen dataclass whose fields are the target's option names, typed
+  (`snnc.ir.options` parses them the same way for the API, the CLI and passes). An
+  `Options` class may define `resolved(self, graph) -> Options` for the checks and
+  defaults that need the graph (it raises `TargetError`);
+* `pipeline(opts)`: the passes that prepare a float graph for it;
+* `check_graph(graph, opts)`: refuse, before anything is written, what the op table
+  cannot say (a `TargetError` that names the node and the ways out);
+* `render(graph, opts) -> {relative path: text | bytes}`: pure, writes nothing;
+* `open(out_dir, graph, opts)`: a runner whose `run(x)` takes the raw input arrays
+  of the graph (`reference.encode_inputs` gives them) and returns the outputs as the
+  reference interpreter does; `out_dir` None means: from freshly rendered files;
+* `artifacts`: manifest key → relative path of the files (or folders) users open.
 
-Backends import `snnc.ir` only — never the frontend, never torch.
+The base class parses options (`options`), checks the op table (`check`), writes a
+rendering (`write`) and renders into a temporary folder for `open(None, …)`
+(`rendered`). Backends import `snnc.ir` and `snnc.backends.common` only — never the
+frontend, never torch.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import shutil
+import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from snnc.ir import Graph, IRError
+from snnc.ir import Graph
+from snnc.ir.options import parse_options
 
 TARGETS: dict[str, type["Target"]] = {}
 
 
-class TargetError(IRError):
+class TargetError(Exception):
     """A graph a target cannot express, an invalid target option, or a failed tool run."""
 
 
@@ -30,10 +45,13 @@ class ToolNotFoundError(TargetError):
     """A tool the target runs with (a C or C++ compiler) is not installed: the target cannot run here."""
 
 
-def check_option_names(target: str, options: dict | None, options_type) -> dict:
-    """A copy of `options` after refusing any key that is not a field of the `options_type` dataclass."""
-    import dataclasses
+@dataclasses.dataclass(frozen=True)
+class NoOptions:
+    """The options of a target that takes none."""
 
+
+def check_option_names(target: str, options: dict | None, options_type) -> dict:
+    """TRANSITION (removed once every target declares `Options`)."""
     options = dict(options or {})
     known = sorted(f.name for f in dataclasses.fields(options_type))
     unknown = sorted(set(options) - set(known))
@@ -61,41 +79,126 @@ class Target:
     name: ClassVar[str]
     description: ClassVar[str] = ""
     ops: ClassVar[frozenset[str]] = frozenset()
+    # Ops the target's own pipeline rewrites into ops of its table (batchnorm, multispike …).
+    lowers: ClassVar[frozenset[str]] = frozenset()
+    # True: weights may change at every timestep (a leading T_w axis); False: refused.
+    time_varying_weights: ClassVar[bool] = True
     # True: the target implements the deployable integer graph; False: the float graph.
     integer: ClassVar[bool] = True
     default_pipeline: ClassVar[str] = "fold-batchnorm,fold-temporal-scale,integerize,lower-multispike,dce"
-    # Features for the capability matrix (README, `snnc report`).
-    features: ClassVar[dict[str, bool]] = {}
     # True: the target reproduces the reference interpreter on its graph exactly. False: it
     # implements other arithmetic by design (Loihi's fixed-point CUBA model), whose own golden
     # model is `reference_run`.
     exact: ClassVar[bool] = True
-    # The dataclass of the target's options (its fields are the option names), or None.
-    options_type: ClassVar[type | None] = None
+    Options: ClassVar[type] = NoOptions
+    artifacts: ClassVar[dict[str, str]] = {}
 
+    # ------------------------------------------------------------------ options
     def option_names(self) -> frozenset[str]:
-        import dataclasses
-        return frozenset(f.name for f in dataclasses.fields(self.options_type)) if self.options_type else frozenset()
+        legacy = getattr(self, "options_type", None)          # TRANSITION: removed once every target has Options
+        return frozenset(f.name for f in dataclasses.fields(legacy or self.Options))
 
-    def reference_run(self, graph: Graph, x, options: dict):
-        """The golden model the target's artifacts must equal: the reference interpreter on `graph`."""
-        from .reference import run
-        return run(graph, x)
+    def options(self, options=None, graph: Graph | None = None):
+        """`options` (a dict of raw values, or already an `Options`) parsed and, given a graph, resolved."""
+        opts = options if isinstance(options, self.Options) else parse_options(
+            f"{self.name} target", self.Options, options, TargetError)
+        resolve = getattr(opts, "resolved", None)
+        return resolve(graph) if resolve is not None and graph is not None else opts
 
-    def pipeline(self, options: dict) -> str:
+    def pipeline(self, opts) -> str:
         """The pass pipeline that prepares a float graph for this target (options may change it)."""
         return self.default_pipeline
 
-    def check(self, graph: Graph) -> None:
+    # ------------------------------------------------------------------ checking
+    @property
+    def features(self) -> dict[str, bool]:
+        """What the capability matrix shows, derived from the op table."""
+        return {"time-varying weights": self.time_varying_weights, "multi-bit spikes": self.accepts("multispike"),
+                "conv": self.accepts("conv2d"), "attention": self.accepts("spike_matmul")}
+
+    def accepts(self, op: str) -> bool:
+        """Whether a float graph with `op` compiles for this target (directly, or through its pipeline)."""
+        return op in self.ops or op in self.lowers or f"{op}_int" in self.ops
+
+    def check(self, graph: Graph, opts=None) -> None:
+        """Refuse a graph this target cannot express (op table, then `check_graph`)."""
+        opts = self.options(opts, graph)
         bad = [n for n in graph if n.op not in self.ops]
         if bad:
             n = bad[0]
             more = f" (and {len(bad) - 1} more nodes)" if len(bad) > 1 else ""
             raise TargetError(f"target {self.name} cannot express node %{n.name} (op {n.op}){more}; "
                               f"it supports: {', '.join(sorted(self.ops))}")
+        self.check_graph(graph, opts)
 
-    def emit(self, graph: Graph, out_dir: Path, options: dict) -> dict[str, Path]:
+    def check_graph(self, graph: Graph, opts) -> None:
+        """Target-specific refusals beyond the op table (none by default)."""
+
+    # ------------------------------------------------------------------ artifacts
+    def render(self, graph: Graph, opts) -> dict[str, str | bytes]:
         raise NotImplementedError
 
-    def load(self, out_dir: Path | None, graph: Graph, options: dict):
+    def write(self, graph: Graph, out_dir: Path, opts) -> dict[str, Path]:
+        """Render everything first, then write it below `out_dir`; the artifact paths by key."""
+        files = self.render(graph, opts)
+        out = Path(out_dir)
+        for rel, content in files.items():
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return {key: out / rel for key, rel in self.artifact_paths(opts).items()}
+
+    def artifact_paths(self, opts) -> dict[str, str]:
+        """Manifest key → path relative to the output folder (the class's `artifacts` by default)."""
+        return dict(self.artifacts)
+
+    @contextlib.contextmanager
+    def rendered(self, graph: Graph, opts):
+        """A temporary folder holding a fresh rendering (removed on exit)."""
+        tmp = Path(tempfile.mkdtemp(prefix=f"snnc-{self.name}-"))
+        try:
+            self.write(graph, tmp, opts)
+            yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # ------------------------------------------------------------------ running
+    def open(self, out_dir: Path | None, graph: Graph, opts):
         raise NotImplementedError
+
+    def reference_run(self, graph: Graph, x, opts=None):
+        """The golden model the target's artifacts must equal: the reference interpreter on `graph`."""
+        from .reference import run
+        return run(graph, x)
+
+    # ------------------------------------------------------------------ dict-options entry points
+    def emit(self, graph: Graph, out_dir: Path, options=None) -> dict[str, Path]:
+        """`write` with raw options: parse, check, render, write."""
+        opts = self.options(options, graph)
+        self.check(graph, opts)
+        return self.write(graph, out_dir, opts)
+
+    def load(self, out_dir: Path | None, graph: Graph, options=None):
+        """`open` with raw options."""
+        return self.open(None if out_dir is None else Path(out_dir), graph, self.options(options, graph))
+
+
+def capability_matrix() -> str:
+    """The README's capability matrix (Markdown), generated from the registered targets."""
+    names = sorted(TARGETS)
+    targets = [TARGETS[n]() for n in names]
+    rows = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    yes = lambda b: "yes" if b else "—"                      # noqa: E731
+    rows.append("| arithmetic | " + " | ".join("integer" if t.integer else "float" for t in targets) + " |")
+    rows.append("| equals the reference | " + " | ".join(yes(t.exact) for t in targets) + " |")
+    for feature in targets[0].features:
+        rows.append(f"| {feature} | " + " | ".join(yes(t.features[feature]) for t in targets) + " |")
+    ops = sorted({op.removesuffix("_int") for t in targets for op in t.ops | t.lowers} - {"input", "output"})
+    for op in ops:
+        rows.append(f"| `{op}` | " + " | ".join(
+            "yes" if op in t.ops else "integer" if f"{op}_int" in t.ops else "lowered" if op in t.lowers else "—"
+            for t in targets) + " |")
+    return "\n".join(rows) + "\n"
