@@ -31,8 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
+    from ..backends.target import TargetError
     from ..ir.errors import IRError
-    return (SnncError, IRError, OSError)
+    return (SnncError, IRError, TargetError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
