@@ -42,18 +42,18 @@ def field_types(options_type) -> dict[str, object]:
 
 
 def type_name(hint) -> str:
-    """How an option's type is written in messages: int, bool, one of 'a'|'b', int or none …"""
+    """How an option's type is written in messages: int, bool (true or false), int or none …"""
     if hint is bool:
-        return "true or false"
+        return "bool (true or false)"
     if typing.get_origin(hint) is Literal:
-        return "one of " + "|".join(repr(c) for c in typing.get_args(hint))
+        return "choice (one of " + "|".join(repr(c) for c in typing.get_args(hint)) + ")"
     args = _optional_args(hint)
     if args is not None:
         return " or ".join(type_name(a) for a in args) + " or none"
     if typing.get_origin(hint) is tuple:
-        return "a list of " + type_name(typing.get_args(hint)[0])
+        return "list of " + type_name(typing.get_args(hint)[0])
     if hint is object:
-        return "a value"
+        return "value"
     return getattr(hint, "__name__", str(hint))
 
 
@@ -69,7 +69,7 @@ def parse_options(owner: str, options_type, raw: dict | None, error=ValueError):
     fields = field_types(options_type)
     unknown = sorted(set(raw) - set(fields))
     if unknown:
-        raise error(f"unknown {owner} option(s) {', '.join(unknown)}; the {owner} takes: "
+        raise error(f"unknown {owner} option(s) {', '.join(unknown)} (bad option name); the {owner} takes: "
                     f"{describe_fields(options_type)}")
     kwargs = {k: convert(owner, k, v, fields[k], error) for k, v in raw.items()}
     return options_type(**kwargs)
@@ -82,7 +82,7 @@ def convert(owner: str, key: str, value, hint, error=ValueError):
     try:
         return _convert(value, hint, isinstance(value, OptionText))
     except (ValueError, TypeError):
-        raise error(f"{owner} option {key}={_show(value)} is not valid: expected {type_name(hint)}") from None
+        raise error(f"{owner} option {key}={_show(value)} is not a valid {type_name(hint)}") from None
 
 
 def _show(value) -> str:
@@ -136,7 +136,7 @@ def _convert(value, hint, text: bool):
         return value
     if hint is int:
         if text:
-            return int(value.strip(), 0)
+            return int(value.strip())
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise TypeError
         return int(value)

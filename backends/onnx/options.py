@@ -15,47 +15,39 @@ from dataclasses import dataclass
 
 from snnc.ir import Graph
 
-from ..target import TargetError, check_option_names
+from ..target import TargetError
 
 MIN_OPSET = 17
 MAX_OPSET = 21      # tested with onnx 1.23 / onnxruntime 1.31
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 @dataclass(frozen=True)
 class OnnxOptions:
+    """The fields are the option names (module docstring); types are checked by the option parser."""
     timesteps: int | None = None
     opset: int = MIN_OPSET
     threads: int = 1
     optimize: bool = False
 
-    @classmethod
-    def parse(cls, options: dict | None) -> "OnnxOptions":
-        o = cls(**check_option_names("onnx", options, cls))
-        if o.timesteps is not None and (not _is_int(o.timesteps) or o.timesteps < 1):
-            raise TargetError(f"onnx option timesteps={o.timesteps!r}; expected a positive integer")
-        if not _is_int(o.opset) or not MIN_OPSET <= o.opset <= MAX_OPSET:
-            raise TargetError(f"onnx option opset={o.opset!r}; expected an integer {MIN_OPSET}..{MAX_OPSET}")
-        if not _is_int(o.threads) or not 0 <= o.threads <= 1024:
-            raise TargetError(f"onnx option threads={o.threads!r}; expected an integer 0..1024 "
+    def __post_init__(self):
+        if self.timesteps is not None and self.timesteps < 1:
+            raise TargetError(f"onnx option timesteps={self.timesteps!r}; expected a positive integer")
+        if not MIN_OPSET <= self.opset <= MAX_OPSET:
+            raise TargetError(f"onnx option opset={self.opset!r}; expected an integer {MIN_OPSET}..{MAX_OPSET}")
+        if not 0 <= self.threads <= 1024:
+            raise TargetError(f"onnx option threads={self.threads!r}; expected an integer 0..1024 "
                               "(0: onnxruntime's default)")
-        if not isinstance(o.optimize, bool):
-            raise TargetError(f"onnx option optimize={o.optimize!r}; expected true or false")
-        return o
 
     def timesteps_for(self, graph: Graph) -> int:
         """T: the option, else the graph attribute ``timesteps``."""
         if self.timesteps is not None:
             return self.timesteps
         t = graph.attrs.get("timesteps")
-        if _is_int(t) and t >= 1:
+        if isinstance(t, int) and not isinstance(t, bool) and t >= 1:
             return int(t)
         if t is not None:
             raise TargetError(f"the graph attribute timesteps={t!r} is not a positive integer; "
                               "give the onnx option timesteps=T")
         raise TargetError("the onnx target unrolls the network over a fixed number of timesteps, and the "
-                          "graph has no attribute timesteps; give the onnx option timesteps=T "
-                          "(CLI: snnc compile … -t onnx -O timesteps=T)")
+                          "graph has no attribute timesteps; give -T/--timesteps T (snnc.compile(..., "
+                          "timesteps=T)) or the onnx option timesteps=T")

@@ -29,31 +29,26 @@ class OnnxTarget(Target):
     ops = SUPPORTED_OPS
     integer = False
     default_pipeline = "dce"
-    options_type = OnnxOptions
-    features = {"time-varying weights": True, "multi-bit spikes": True, "conv": True, "attention": True}
+    Options = OnnxOptions
+    artifacts = {"onnx": MODEL_FILE}
 
-    def check(self, graph: Graph) -> None:
-        check_graph(graph, self.name)
-        super().check(graph)
+    def check(self, graph: Graph, opts=None) -> None:
+        check_graph(graph, self.name)          # integer-only ops are refused with the way out, before the op table
+        super().check(graph, opts)
 
-    def export(self, graph: Graph, options: dict | None = None, trace: bool = False):
+    def export(self, graph: Graph, options=None, trace: bool = False):
         """The ONNX `ModelProto` for `graph` (checked first); `trace` adds every node as an output."""
-        o = OnnxOptions.parse(options)
-        self.check(graph)
+        o = self.options(options, graph)
+        self.check(graph, o)
         return to_onnx(graph, o.timesteps_for(graph), o.opset, trace=trace)
 
-    def emit(self, graph: Graph, out_dir: Path, options: dict) -> dict[str, Path]:
-        onnx = import_onnx()
-        model = self.export(graph, options)
-        path = Path(out_dir) / MODEL_FILE
-        onnx.save_model(model, str(path))
-        return {"onnx": path}
+    def render(self, graph: Graph, opts: OnnxOptions) -> dict[str, bytes]:
+        return {MODEL_FILE: self.export(graph, opts).SerializeToString()}
 
-    def load(self, out_dir: Path | None, graph: Graph, options: dict) -> OnnxRunner:
-        o = OnnxOptions.parse(options)
+    def open(self, out_dir: Path | None, graph: Graph, opts: OnnxOptions) -> OnnxRunner:
         if out_dir is None:
-            return OnnxRunner(self.export(graph, options), graph, o)
+            return OnnxRunner(self.export(graph, opts), graph, opts)
         path = Path(out_dir) / MODEL_FILE
         if not path.is_file():
             raise TargetError(f"{path} does not exist; emit the onnx target into {out_dir} first")
-        return OnnxRunner(import_onnx().load_model(str(path)), graph, o)
+        return OnnxRunner(import_onnx().load_model(str(path)), graph, opts)

@@ -1,6 +1,7 @@
 """The `reference` target: the integer IR itself, run by the NumPy interpreter."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from snnc.ir import save
@@ -23,12 +24,12 @@ class ReferenceTarget(Target):
     name = "reference"
     description = "the deployable IR (model.snnir + model.npz), run by the NumPy reference interpreter"
     ops = frozenset(KERNELS)
-    features = {"time-varying weights": True, "multi-bit spikes": True, "conv": True, "attention": True}
+    artifacts = {"ir": "model.snnir", "params": "model.npz"}
 
-    def emit(self, graph, out_dir: Path, options: dict) -> dict[str, Path]:
-        path = Path(out_dir) / "model.snnir"
-        save(graph, path)
-        return {"ir": path, "params": path.with_suffix(".npz")}
+    def render(self, graph, opts) -> dict[str, str | bytes]:
+        with tempfile.TemporaryDirectory(prefix="snnc-reference-") as tmp:
+            path = save(graph, Path(tmp) / "model.snnir")
+            return {"model.snnir": path.read_text(encoding="utf-8"), "model.npz": path.with_suffix(".npz").read_bytes()}
 
-    def load(self, out_dir, graph, options):
+    def open(self, out_dir, graph, opts):
         return ReferenceRunner(graph)

@@ -3,15 +3,14 @@ verification after every pass, optional printing after chosen passes, and
 per-pass timing."""
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 import time
-import typing
 from dataclasses import dataclass, field
 
 from snnc.errors import ConfigError
 from snnc.ir import Graph, VerifyError, print_graph, verify
+from snnc.ir.options import OptionText, describe_fields, parse_options
 
 from .base import PASSES, Pass
 
@@ -35,40 +34,17 @@ def parse_pipeline(text: str) -> list[Pass]:
 
 
 def make_pass(name: str, options: str = "") -> Pass:
+    """The pass `name` with the options of its ``{key=value,…}`` text (typed by its fields)."""
     if name not in PASSES:
         raise ConfigError(f"unknown pass {name!r}; known passes: {', '.join(sorted(PASSES))}")
-    cls = PASSES[name]
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
+    raw = {}
     for item in filter(None, (s.strip() for s in options.split(","))):
         key, eq, value = item.partition("=")
-        key = key.strip()
-        if not eq or key not in fields:
-            known = ", ".join(f"{k}={_show(f.default)}" for k, f in fields.items()) or "none"
-            raise ConfigError(f"pass {name}: bad option {item!r}; options (with defaults): {known}")
-        kwargs[key] = _convert(name, key, value.strip(), hints.get(key, str))
-    return cls(**kwargs)
-
-
-def _show(v):
-    return "true" if v is True else "false" if v is False else v
-
-
-def _convert(pass_name, key, value, hint):
-    try:
-        if hint is bool:
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise ValueError
-            return value.lower() in ("true", "1")
-        if hint is int:
-            return int(value)
-        if hint is float:
-            return float(value)
-        return value.strip("'\"")
-    except ValueError:
-        raise ConfigError(f"pass {pass_name}: option {key}={value!r} is not a valid "
-                          f"{getattr(hint, '__name__', hint)}") from None
+        if not eq:
+            raise ConfigError(f"pass {name}: bad option {item!r}; write key=value; the {name} pass takes: "
+                              f"{describe_fields(PASSES[name])}")
+        raw[key.strip()] = OptionText(value.strip())
+    return parse_options(f"{name} pass", PASSES[name], raw, ConfigError)
 
 
 @dataclass

@@ -39,7 +39,7 @@ ULP = 2.0 ** -23
 def onnx_runner(graph, T: int, trace: bool = False, **options) -> OnnxRunner:
     options = {"timesteps": T, **options}
     model = get_target("onnx").export(graph, options, trace=trace)
-    return OnnxRunner(model, graph, OnnxOptions.parse(options))
+    return OnnxRunner(model, graph, get_target("onnx").options(options))
 
 
 def integer_valued(a: np.ndarray) -> bool:
