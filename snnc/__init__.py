@@ -12,7 +12,7 @@ pay for importing torch):
 """
 from importlib import import_module
 
-__version__ = "0.1.0"
+from .version import VERSION as __version__
 
 _LAZY = {
     "save": ("snnc.checkpoint", "save"),

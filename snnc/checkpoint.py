@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from snnc.errors import CheckpointError, ConfigError
+from snnc.evaluation import predict
 
 FORMAT = "snnc-checkpoint"
 VERSION = 1
@@ -195,7 +196,7 @@ def evaluate(model_or_path, split: str = "test", *, encoding: str | None = None,
     correct = 0
     for x, y in data.batches(batch_size):
         scores = forward_scores(subject, x)
-        correct += int((scores.mean(0).argmax(-1) == y).sum())
+        correct += int((predict(scores) == y).sum())
     return {
         "accuracy": correct / len(data),
         "correct": correct,

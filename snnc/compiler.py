@@ -10,6 +10,9 @@ place only when everything succeeded: a failed compile leaves nothing behind.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import numbers
 import os
 import shutil
 import tempfile
@@ -18,15 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from snnc.backends import get_target
+from snnc.backends import TARGETS, get_target
 from snnc.backends.reference import encode_inputs
 from snnc.backends.reference import run as reference_run
 from snnc.errors import ConfigError
 from snnc.ir import Graph
 from snnc.passes import run_pipeline
 from snnc.passes.pipeline import PassTiming
+from snnc.version import VERSION
 
 MARKER = ".snnc-output"
+MAX_TIMESTEPS = 1 << 20
 
 
 @dataclass
@@ -38,7 +43,8 @@ class Compiled:
     out_dir: Path | None = None
     artifacts: dict[str, Path] = field(default_factory=dict)
     timings: list[PassTiming] = field(default_factory=list)
-    options: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)        # as given (raw values)
+    opts: object = None                                # the target's parsed Options
     _runner: object = None
 
     @property
@@ -75,7 +81,8 @@ class Compiled:
         if not integer:
             return reference_run(self.float_graph, encode_inputs(self.float_graph, x))
         if self._runner is None:
-            self._runner = get_target(self.target).load(self.out_dir, self.graph, self.options)
+            tgt = get_target(self.target)
+            self._runner = tgt.open(self.out_dir, self.graph, self.opts or tgt.options(self.options, self.graph))
         return self._runner.run(encode_inputs(self.graph, x))
 
     def report(self) -> dict:
@@ -94,24 +101,53 @@ def _as_numpy(x):
 
 
 def compile(source, target: str = "reference", out_dir=None, *, passes: str | None = None,
-            print_after=(), example=None, **options) -> Compiled:
-    """Compile `source` (nn.Module, checkpoint path, .snnir/.nir path or Graph) for one target."""
+            print_after=(), example=None, timesteps: int | None = None, **options) -> Compiled:
+    """Compile `source` (nn.Module, checkpoint path, .snnir/.nir path or Graph) for one target.
+
+    With `out_dir`, that folder is the target's folder of the one output layout (`compile_many`):
+    the target's files, the deployable graph, the float graph and a manifest naming the target."""
+    float_graph, compiled = prepare(source, [target], passes=passes, print_after=print_after, example=example,
+                                    timesteps=timesteps, options=options)
+    if out_dir is not None:
+        write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={target: "."})
+    return compiled[target]
+
+
+def prepare(source, targets: list[str], *, passes: str | None = None, print_after=(), example=None,
+            timesteps: int | None = None, options: dict | None = None, progress=None):
+    """Trace `source` and run each target's pipeline: the float graph and a `Compiled` per target
+    (checked, nothing written). Unknown targets and options fail before any tracing."""
     from snnc.frontend import load_source
 
-    tgt = get_target(target)
+    if not targets:
+        raise ConfigError("no target given; choose from: " + ", ".join(sorted(TARGETS)))
+    tgts = {name: get_target(name) for name in targets}        # unknown names fail first
+    raw = route_options(tgts, dict(options or {}))
+    parsed = {name: tgt.options(raw[name]) for name, tgt in tgts.items()}
+    step = progress or (lambda msg: None)
+    step(f"tracing {source if isinstance(source, (str, Path)) else type(source).__name__}")
     float_graph = load_source(source, example=example)
+    if timesteps is not None:
+        float_graph.attrs["timesteps"] = check_timesteps(timesteps)
     float_graph.verify()
-    pipeline = passes if passes is not None else tgt.pipeline(options)
-    result = run_pipeline(float_graph, pipeline, print_after=print_after)
-    graph = result.graph
-    tgt.check(graph)
-    compiled = Compiled(target, graph, float_graph, pipeline, timings=result.timings, options=options)
-    if out_dir is not None:
-        compiled.out_dir = Path(out_dir).absolute()
-        with staged_dir(compiled.out_dir) as tmp:
-            arts = tgt.emit(graph, tmp, options)
-        compiled.artifacts = {k: compiled.out_dir / Path(v).relative_to(tmp) for k, v in arts.items()}
-    return compiled
+    compiled = {}
+    for name, tgt in tgts.items():
+        step(f"running the {name} pipeline")
+        pipeline = passes if passes is not None else tgt.pipeline(parsed[name])
+        result = run_pipeline(float_graph, pipeline, print_after=print_after)
+        opts = tgt.options(parsed[name], result.graph)
+        tgt.check(result.graph, opts)
+        compiled[name] = Compiled(name, result.graph, float_graph, pipeline, timings=result.timings,
+                                  options=raw[name], opts=opts)
+    return float_graph, compiled
+
+
+def check_timesteps(T) -> int:
+    """A number of timesteps given by the user (`timesteps=` / -T): a positive integer."""
+    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or not 0 < T <= MAX_TIMESTEPS:
+        raise ConfigError(f"timesteps={T!r}: give a whole number of timesteps from 1 to {MAX_TIMESTEPS} "
+                          "(-T/--timesteps on the command line)")
+    return int(T)
 
 
 class staged_dir:
@@ -164,76 +200,85 @@ def is_replaceable(path: Path) -> bool:
     return not entries or (path / MARKER).exists()
 
 
-# ----------------------------------------------------------------------------- several targets
+# ----------------------------------------------------------------------------- the output folder
 MANIFEST = "manifest.json"
+FLOAT_GRAPH = "float.snnir"
+GRAPH = "graph.snnir"
 
 
 def compile_many(source, targets: list[str], out_dir, *, passes: str | None = None, print_after=(),
-                 example=None, progress=None, **options) -> dict[str, Compiled]:
+                 example=None, progress=None, timesteps: int | None = None, **options) -> dict[str, Compiled]:
     """Compile `source` for several targets into `out_dir/<target>/` plus `out_dir/manifest.json`.
 
-    Every target is checked before anything is written; the whole folder is staged
-    and moved into place only when all targets succeeded. Each target folder also
-    holds the deployable graph (`graph.snnir` + `.npz`) so `snnc run/verify` can
-    reload it; the traced float graph is `out_dir/float.snnir`.
+    Every target is checked before anything is written; the whole folder is staged and moved
+    into place only when all targets succeeded. Each target folder also holds the deployable
+    graph (`graph.snnir` + `.npz`) so `snnc run/verify` can reload it; the traced float graph
+    is `out_dir/float.snnir`.
     """
-    import hashlib
-    import json
-
-    from snnc import __version__
-    from snnc.frontend import load_source
-    from snnc.ir import save
-
-    if not targets:
-        raise ConfigError("no target given; choose from: " + ", ".join(sorted(_target_names())))
-    tgts = {name: get_target(name) for name in targets}        # unknown names fail first
-    per_target = route_options(tgts, options)
-    step = progress or (lambda msg: None)
-    step(f"tracing {source if isinstance(source, (str, Path)) else type(source).__name__}")
-    float_graph = load_source(source, example=example)
-    float_graph.verify()
-    compiled = {}
-    for name, tgt in tgts.items():
-        step(f"running the {name} pipeline")
-        pipeline = passes if passes is not None else tgt.pipeline(per_target[name])
-        result = run_pipeline(float_graph, pipeline, print_after=print_after)
-        tgt.check(result.graph)
-        compiled[name] = Compiled(name, result.graph, float_graph, pipeline, timings=result.timings,
-                                  options=per_target[name])
-    out = Path(out_dir).absolute()         # runners build and load from here, whatever the cwd
-    with staged_dir(out) as tmp:
-        save(float_graph, tmp / "float.snnir")
-        for name, c in compiled.items():
-            step(f"emitting {name}")
-            folder = tmp / name
-            folder.mkdir()
-            save(c.graph, folder / "graph.snnir")
-            arts = get_target(name).emit(c.graph, folder, c.options)
-            c.out_dir = out / name
-            c.artifacts = {k: out / Path(v).relative_to(tmp) for k, v in arts.items()}
-        manifest = {
-            "snnc_version": __version__,
-            "source": _describe_source(source, hashlib),
-            "targets": {name: {"pipeline": c.pipeline, "folder": name,
-                               "artifacts": {k: str(Path(v).relative_to(out)) for k, v in c.artifacts.items()},
-                               "pass_seconds": {t.name: round(t.seconds, 6) for t in c.timings},
-                               "options": {k: v for k, v in c.options.items()
-                                           if isinstance(v, (str, int, float, bool))},
-                               "inputs": _io_types(c.graph.inputs), "outputs": _io_types(c.graph.outputs)}
-                        for name, c in compiled.items()},
-            "timesteps": compiled[next(iter(compiled))].timesteps,
-            "float_graph": "float.snnir",
-            "inputs": _io_types(float_graph.inputs),
-            "outputs": _io_types(float_graph.outputs),
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    for c in compiled.values():
-        c._runner = None
+    float_graph, compiled = prepare(source, targets, passes=passes, print_after=print_after, example=example,
+                                    timesteps=timesteps, options=options, progress=progress)
+    write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={t: t for t in compiled},
+                 progress=progress)
     return compiled
 
 
+def write_output(out: Path, source, float_graph: Graph, compiled: dict[str, Compiled], folders: dict[str, str],
+                 progress=None) -> None:
+    """The one output layout, staged: `out/manifest.json`, `out/float.snnir`, and per target its
+    folder (`folders`: target → path relative to `out`, "." for a single target's own folder)
+    with the target's files and `graph.snnir`. `out` is absolute: runners build and load from it."""
+    from snnc.ir import save
+
+    step = progress or (lambda msg: None)
+    with staged_dir(out) as tmp:
+        save(float_graph, tmp / FLOAT_GRAPH)
+        for name, c in compiled.items():
+            step(f"emitting {name}")
+            folder = tmp / folders[name]
+            folder.mkdir(exist_ok=True)
+            save(c.graph, folder / GRAPH)
+            arts = get_target(name).write(c.graph, folder, c.opts)
+            c.out_dir = out / folders[name]
+            c.artifacts = {k: out / Path(v).relative_to(tmp) for k, v in arts.items()}
+        (tmp / MANIFEST).write_text(json.dumps(manifest(out, source, float_graph, compiled, folders), indent=2) + "\n")
+    for c in compiled.values():
+        c._runner = None
+
+
+def manifest(out: Path, source, float_graph: Graph, compiled: dict[str, Compiled], folders: dict[str, str]) -> dict:
+    return {
+        "snnc_version": VERSION,
+        "source": _describe_source(source),
+        "targets": {name: {"pipeline": c.pipeline, "folder": folders[name],
+                           "artifacts": {k: str(Path(v).relative_to(out)) for k, v in c.artifacts.items()},
+                           "pass_seconds": {t.name: round(t.seconds, 6) for t in c.timings},
+                           "options": _plain_options(c),
+                           "inputs": _io_types(c.graph.inputs), "outputs": _io_types(c.graph.outputs)}
+                    for name, c in compiled.items()},
+        "timesteps": next(iter(compiled.values())).timesteps,
+        "float_graph": FLOAT_GRAPH,
+        "inputs": _io_types(float_graph.inputs),
+        "outputs": _io_types(float_graph.outputs),
+    }
+
+
+def _plain_options(c: Compiled) -> dict:
+    """The options the user gave, as parsed (typed), where JSON can hold them."""
+    out = {}
+    for k in c.options:
+        v = getattr(c.opts, k, c.options[k])
+        if isinstance(v, tuple):
+            v = list(v)
+        if isinstance(v, (str, int, float, bool)) or (isinstance(v, list) and all(isinstance(i, str) for i in v)):
+            out[k] = v
+    return out
+
+
 def route_options(tgts: dict, options: dict) -> dict[str, dict]:
-    """Give each target the options it knows; an option no chosen target knows is an error."""
+    """Give each target the options it knows; an option no chosen target knows is an error (with one
+    target, the target's own parser names what it takes)."""
+    if len(tgts) == 1:
+        return {name: dict(options) for name in tgts}
     per = {name: {k: v for k, v in options.items() if k in t.option_names()} for name, t in tgts.items()}
     used = {k for opts in per.values() for k in opts}
     unknown = sorted(set(options) - used)
@@ -244,16 +289,11 @@ def route_options(tgts: dict, options: dict) -> dict[str, dict]:
     return per
 
 
-def _target_names():
-    from snnc.backends import TARGETS
-    return TARGETS
-
-
 def _io_types(nodes) -> list[dict]:
     return [{"name": n.name, "type": str(n.type), "scale": n.attrs.get("scale", 1.0)} for n in nodes]
 
 
-def _describe_source(source, hashlib) -> dict:
+def _describe_source(source) -> dict:
     if isinstance(source, (str, Path)):
         path = Path(source)
         h = hashlib.sha256()
@@ -265,7 +305,7 @@ def _describe_source(source, hashlib) -> dict:
 
 
 def load_compiled(out_dir, target: str | None = None) -> Compiled:
-    """Reopen one target of a `compile_many` output folder (the manifest names the targets)."""
+    """Reopen one target of an output folder (the manifest names the targets)."""
     from snnc.ir import load
 
     out = Path(out_dir).absolute()
@@ -280,15 +320,16 @@ def load_compiled(out_dir, target: str | None = None) -> Compiled:
     folder = out / targets[target]["folder"]
     graph = load(folder / "graph.snnir")
     float_graph = load(out / manifest.get("float_graph", "float.snnir"))
+    options = targets[target].get("options", {})
+    if not isinstance(options, dict):
+        raise ConfigError(f"{out / MANIFEST} is damaged; compile again")
     return Compiled(target, graph, float_graph, targets[target]["pipeline"], out_dir=folder,
                     artifacts={k: out / v for k, v in targets[target].get("artifacts", {}).items()},
-                    options=targets[target].get("options", {}))
+                    options=options, opts=get_target(target).options(options, graph))
 
 
 def manifest_of(out_dir) -> dict:
-    """The manifest of a `compile_many` output folder (ConfigError when there is none)."""
-    import json
-
+    """The manifest of an output folder (ConfigError when there is none)."""
     path = Path(out_dir) / MANIFEST
     if not path.is_file():
         raise ConfigError(f"{out_dir} is not an snnc output folder (no {MANIFEST}); "

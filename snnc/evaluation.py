@@ -10,7 +10,7 @@ def dataset_input(compiled, split: str = "test") -> tuple[np.ndarray, np.ndarray
     from snnc.data import digits
 
     attrs = compiled.float_graph.attrs
-    T = compiled.timesteps or 4
+    T = require_timesteps(compiled)
     data = digits(split, encoding=str(attrs.get("encoding", "direct")), T=T)
     x = data.x.numpy() if hasattr(data.x, "numpy") else np.asarray(data.x)
     x = x.reshape(x.shape[0], x.shape[1], *compiled.float_graph.inputs[0].type.shape)
@@ -18,7 +18,25 @@ def dataset_input(compiled, split: str = "test") -> tuple[np.ndarray, np.ndarray
     return x, y
 
 
+def predict(outputs):
+    """Class predictions ``[B]`` of time-major outputs ``[T, B, C]``: argmax over C of the mean over T.
+
+    Works on NumPy arrays and torch tensors alike (the one place this rule is written)."""
+    if hasattr(outputs, "detach"):
+        return outputs.mean(0).argmax(-1)
+    return np.asarray(outputs, dtype=np.float64).mean(axis=0).argmax(axis=-1)
+
+
 def accuracy(outputs, labels) -> float:
-    """Fraction of samples whose argmax of the mean over T equals the label."""
-    out = np.asarray(outputs, dtype=np.float64)
-    return float((out.mean(axis=0).argmax(axis=-1) == np.asarray(labels)).mean())
+    """Fraction of samples whose prediction (`predict`) equals the label."""
+    return float((predict(outputs) == np.asarray(labels)).mean())
+
+
+def require_timesteps(compiled) -> int:
+    """The compiled model's number of timesteps, or a ConfigError naming the flag that gives it."""
+    from snnc.errors import ConfigError
+
+    if compiled.timesteps is None:
+        raise ConfigError("the model does not record its number of timesteps: compile it with -T/--timesteps T "
+                          "(snnc.compile(..., timesteps=T))")
+    return compiled.timesteps

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..ir.options import OptionText
 from .progress import Steps
 
 
@@ -13,6 +14,8 @@ def add_parser(sub):
     p.add_argument("-t", "--targets", default="reference",
                    help="comma-separated targets: reference, cpu, hls, loihi, nir, onnx (default: reference)")
     p.add_argument("-o", "--out", required=True, help="output folder (created; replaced if an earlier snnc output)")
+    p.add_argument("-T", "--timesteps", type=int, default=None,
+                   help="number of timesteps, for sources that do not record it (a NIR file, a bare .snnir)")
     p.add_argument("--passes", help="pass pipeline replacing each target's default, e.g. "
                    "'fold-batchnorm,fold-temporal-scale,integerize{frac_bits=10},dce'")
     p.add_argument("--print-after", default="", help="print the IR after these passes (comma-separated, or 'all')")
@@ -25,25 +28,14 @@ def add_parser(sub):
 
 
 def parse_options(items: list[str]) -> dict:
+    """``-O KEY=VALUE`` items → option name → `OptionText` (each target converts it by its field's type)."""
     options = {}
     for item in items:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
             raise ConfigError(f"bad option {item!r}: write KEY=VALUE, e.g. -O parallelism=4")
-        options[key.strip().replace("-", "_")] = _value(value.strip())
+        options[key.strip().replace("-", "_")] = OptionText(value.strip())
     return options
-
-
-def _value(text: str):
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
 
 
 def run(args) -> int:
@@ -55,7 +47,7 @@ def run(args) -> int:
         options["temporal_weights"] = args.temporal_weights
     steps = Steps(quiet=args.quiet)
     compiled = compile_many(args.source, targets, args.out, passes=args.passes, print_after=args.print_after,
-                            progress=steps, **options)
+                            progress=steps, timesteps=args.timesteps, **options)
     out = Path(args.out)
     for name, c in compiled.items():
         arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())

@@ -45,7 +45,7 @@ def run(args) -> int:
     from snnc.backends.target import ToolNotFoundError
     from snnc.backends.reference import encode_inputs
     from snnc.compiler import load_compiled, manifest_of
-    from snnc.evaluation import accuracy, dataset_input
+    from snnc.evaluation import accuracy, dataset_input, require_timesteps
 
     names = list(manifest_of(args.out)["targets"])
     first = load_compiled(args.out, names[0])
@@ -55,7 +55,7 @@ def run(args) -> int:
     elif args.input:
         x = load_npy(args.input)
     else:
-        x = random_input(first.float_graph.inputs[0], first.timesteps or 4, 8)
+        x = random_input(first.float_graph.inputs[0], require_timesteps(first), 8)
         print("no --input or --dataset: using 8 random samples")
     want = first.float_graph.inputs[0].type.shape
     if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != tuple(want):

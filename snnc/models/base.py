@@ -24,4 +24,5 @@ class SpikingModel(nn.Module):
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """Class predictions ``[B]``: argmax of the mean over T of the output."""
-        return self(x).mean(0).argmax(-1)
+        from snnc.evaluation import predict
+        return predict(self(x))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from snnc.evaluation import accuracy as _accuracy
+from snnc.evaluation import accuracy as _accuracy, require_timesteps
 
 from .energy import E_AC_PJ, E_MAC_PJ, ann_energy_pj, snn_energy_pj
 from .layers import LOG2_3, NEURONS, layer_table
@@ -32,7 +32,7 @@ def _data(compiled, dataset: str | None, x, batch: int):
         from snnc.evaluation import dataset_input
         x, labels = dataset_input(compiled)
     elif x is None:
-        shape = (compiled.timesteps or 4, min(batch, 32), *compiled.float_graph.inputs[0].type.shape)
+        shape = (require_timesteps(compiled), min(batch, 32), *compiled.float_graph.inputs[0].type.shape)
         x = np.random.default_rng(0).random(shape).astype(np.float32)
     return x, labels
 

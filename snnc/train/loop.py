@@ -38,6 +38,7 @@ from pathlib import Path
 import torch
 
 from snnc.errors import ConfigError
+from snnc.evaluation import predict
 from snnc.nn import attention_maps, record_attention
 
 from . import distributed as dd
@@ -203,7 +204,7 @@ class _Run:
 
         correct = 0
         for x, y in self.test_data.batches(512):
-            correct += int((forward_scores(model, x).mean(0).argmax(-1) == y).sum())
+            correct += int((predict(forward_scores(model, x)) == y).sum())
         return correct / len(self.test_data)
 
 
