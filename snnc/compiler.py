@@ -103,13 +103,13 @@ def _as_numpy(x):
 
 
 def compile(source, target: str = "reference", out_dir=None, *, passes: str | None = None,
-            print_after=(), example=None, timesteps: int | None = None, **options) -> Compiled:
+            print_after=(), example=None, **options) -> Compiled:
     """Compile `source` (nn.Module, checkpoint path, .snnir/.nir path or Graph) for one target.
 
     With `out_dir`, that folder is the target's folder of the one output layout (`compile_many`):
     the target's files, the deployable graph, the float graph and a manifest naming the target."""
     float_graph, compiled = prepare(source, [target], passes=passes, print_after=print_after, example=example,
-                                    timesteps=timesteps, options=options)
+                                    options=options)
     if out_dir is not None:
         write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={target: "."})
     return compiled[target]
@@ -212,16 +212,16 @@ GRAPH = "graph.snnir"
 
 
 def compile_many(source, targets: list[str], out_dir, *, passes: str | None = None, print_after=(),
-                 example=None, progress=None, timesteps: int | None = None, **options) -> dict[str, Compiled]:
+                 example=None, progress=None, graph_timesteps: int | None = None, **options) -> dict[str, Compiled]:
     """Compile `source` for several targets into `out_dir/<target>/` plus `out_dir/manifest.json`.
 
     Every target is checked before anything is written; the whole folder is staged and moved
     into place only when all targets succeeded. Each target folder also holds the deployable
     graph (`graph.snnir` + `.npz`) so `snnc run/verify` can reload it; the traced float graph
-    is `out_dir/float.snnir`.
+    is `out_dir/float.snnir`. `graph_timesteps` (the CLI's -T) records T in the float graph.
     """
     float_graph, compiled = prepare(source, targets, passes=passes, print_after=print_after, example=example,
-                                    timesteps=timesteps, options=options, progress=progress)
+                                    timesteps=graph_timesteps, options=options, progress=progress)
     write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={t: t for t in compiled},
                  progress=progress)
     return compiled

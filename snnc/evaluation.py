@@ -37,6 +37,6 @@ def require_timesteps(compiled) -> int:
     from snnc.errors import ConfigError
 
     if compiled.timesteps is None:
-        raise ConfigError("the model does not record its number of timesteps: compile it with -T/--timesteps T "
-                          "(snnc.compile(..., timesteps=T))")
+        raise ConfigError("the model does not record its number of timesteps: compile it again with "
+                          "-T/--timesteps T")
     return compiled.timesteps

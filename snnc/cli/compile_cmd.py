@@ -47,7 +47,7 @@ def run(args) -> int:
         options["temporal_weights"] = args.temporal_weights
     steps = Steps(quiet=args.quiet)
     compiled = compile_many(args.source, targets, args.out, passes=args.passes, print_after=args.print_after,
-                            progress=steps, timesteps=args.timesteps, **options)
+                            progress=steps, graph_timesteps=args.timesteps, **options)
     out = Path(args.out)
     for name, c in compiled.items():
         arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())
