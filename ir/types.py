@@ -83,13 +83,41 @@ def fixed(bits: int, frac: int) -> DType:
     return DType("fixed", bits, frac)
 
 
+def signed_bits(lo: int, hi: int) -> int:
+    """Bits of the narrowest two's complement integer holding every integer of [lo, hi] (at least 1)."""
+    lo, hi = int(lo), int(hi)
+    return max(max(-lo - 1, 0).bit_length(), max(hi, 0).bit_length()) + 1
+
+
 def bits_for_range(lo: int, hi: int) -> DType:
     """Narrowest int<k> (or uint<k> when lo ≥ 0) holding every integer in [lo, hi]."""
     lo, hi = int(lo), int(hi)
     if lo >= 0:
         return uint(max(1, int(hi).bit_length()))
-    k = max((-lo - 1).bit_length(), hi.bit_length()) + 1
-    return int_(k)
+    return int_(signed_bits(lo, hi))
+
+
+def maxabs(*values) -> int | float:
+    """Largest |v| over `values` (0 when there is none), exactly.
+
+    Each value is a DType (its stored range), a number, an array, or None (skipped). Integers
+    are compared as Python ints, so −2^63 and uint64 values are exact; a float array gives a float.
+    """
+    m = 0
+    for v in values:
+        if isinstance(v, DType):
+            m = max(m, *(abs(e) for e in v.range()))
+        elif isinstance(v, (int, float, np.number)):
+            m = max(m, abs(v.item() if isinstance(v, np.number) else v))
+        elif v is not None and v.size:
+            conv = float if v.dtype.kind == "f" else int
+            m = max(m, abs(conv(v.min())), abs(conv(v.max())))
+    return m
+
+
+def size_of(shape) -> int:
+    """Number of elements of a per-timestep shape (1 for the scalar shape ())."""
+    return int(np.prod(shape, dtype=np.int64)) if len(shape) else 1
 
 
 def range_dtype(lo: int, hi: int) -> DType:
@@ -126,7 +154,7 @@ class TensorType:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+        return size_of(self.shape)
 
     def with_dtype(self, dtype: DType) -> "TensorType":
         return TensorType(self.shape, dtype)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from snnc.ir import DType
+from snnc.ir.types import maxabs, size_of  # noqa: F401 -- the IR's helpers, imported from here by the plan modules
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 INT32_MAX = (1 << 31) - 1
@@ -86,15 +87,6 @@ def compute_type(bound: int) -> str | None:
 def widest(*names: str) -> str:
     order = ("int32_t", "int64_t", "snnc_i128")
     return max(names, key=order.index)
-
-
-def size_of(shape) -> int:
-    """Number of elements of a per-timestep shape."""
-    return int(np.prod(shape, dtype=np.int64)) if shape else 1
-
-
-def maxabs(lo: int, hi: int) -> int:
-    return max(abs(int(lo)), abs(int(hi)))
 
 
 def c_int(v: int) -> str:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from snnc.ir import DType
+from snnc.ir import DType, types
+from snnc.ir.types import maxabs  # noqa: F401 -- the IR's helper, imported from here by the layers
 
 from ..target import TargetError
 
@@ -41,19 +42,11 @@ def cpp_type(dtype: DType) -> str:
 
 
 def signed_bits(lo: int, hi: int) -> int:
-    """Bits of the narrowest two's complement type holding every integer of [lo, hi] (at least 2)."""
-    lo, hi = int(lo), int(hi)
-    return max(2, (-min(lo, 0) - 1).bit_length() + 1, max(hi, 0).bit_length() + 1)
+    """Bits of the narrowest ap_int holding every integer of [lo, hi]: `ir.types.signed_bits`, at least 2."""
+    return max(2, types.signed_bits(lo, hi))
 
 
-def maxabs(dtype: DType) -> int:
-    lo, hi = dtype.range()
-    return max(-lo, hi)
-
-
-def maxabs_values(values: np.ndarray) -> int:
-    """Largest |v| of an integer array as a Python int (exact even for −2^63)."""
-    return max(abs(int(values.min())), abs(int(values.max()))) if values.size else 0
+maxabs_values = maxabs   # the layers' name for `ir.types.maxabs` of a parameter array
 
 
 def literal(v: int) -> str:

@@ -10,8 +10,15 @@ products ``leak·v`` and ``alpha·i`` themselves are formed at double width befo
 the shift (an implementation needs 2·state_bits there). With `saturate`, ``i``,
 ``h`` and ``v`` are each clamped to ``int<state_bits>`` as they are formed, and
 the spike compares the clamped ``h``.
+
+`IntNeuron.intermediate_bounds` states the worst-case magnitude of every intermediate,
+the one bound the reference interpreter and every backend size their arithmetic by.
 """
-from ..types import SPIKE, TensorType, fixed
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass
+
+from ..types import SPIKE, TensorType, fixed, maxabs
 from .base import Attr, OpDef, Param, register
 
 INT_ATTRS = (Attr("shift", "int", 0), Attr("in_shift", "int", 0), Attr("state_bits", "int", 32),
@@ -20,9 +27,54 @@ SPIKE_ATTRS = (Attr("reset", "str", "subtract", choices=("zero", "subtract", "no
                Attr("compare", "str", "ge", choices=("ge", "gt")), Attr("v_reset", "int", 0))
 
 
+@dataclass(frozen=True)
+class NeuronBounds:
+    """Largest magnitude of each intermediate of one timestep of an integer neuron.
+
+    Sound whatever the range analysis proved and with or without `saturate`: it assumes
+    only that the stored state lies in int<state_bits> (|i|, |v| ≤ S = 2^(state_bits−1))
+    and that |I| ≤ the input bound. With P = |leak|·S and Q = |alpha|·S (0 without a
+    current), each field's comment states its bound; a floor shift adds at most 1 to the
+    magnitude of a quotient.
+    """
+    state: int            # S
+    input: int            # u = max|I| << in_shift
+    leak_product: int     # P = |leak · v|
+    alpha_product: int    # Q = |alpha · i|
+    decayed_v: int        # |(leak · v) >> shift| ≤ (P >> shift) + 1
+    decayed_i: int        # |(alpha · i) >> shift| ≤ (Q >> shift) + 1   (0 without a current)
+    current: int          # |i[t]| before any clamp: decayed_i + u  (u without a current)
+    membrane: int         # |h| before any clamp: decayed_v + current + |bias|
+    reset: int            # |v| after the reset, before any clamp: membrane + |threshold| + |v_reset|
+
+    @property
+    def worst(self) -> int:
+        """The largest of them: a type holding ±worst holds every intermediate exactly."""
+        return max(astuple(self))
+
+
 class IntNeuron(OpDef):
     stateful = True
     integer = True
+    current = False       # cuba: a current state i decays by alpha
+
+    def state_range(self, node) -> tuple[int, int]:
+        """The range of the stored state, int<state_bits>."""
+        big = 1 << (node.attrs["state_bits"] - 1)
+        return -big, big - 1
+
+    def intermediate_bounds(self, node, graph, input_bound: int) -> NeuronBounds:
+        """Worst-case magnitudes of the intermediates (`NeuronBounds`) for inputs |I| ≤ input_bound."""
+        a = node.attrs
+        m = {p.role: maxabs(graph.param(node, p.role)) for p in self.params}
+        big = -self.state_range(node)[0]
+        u = int(input_bound) << a["in_shift"]
+        leak, alpha = m["leak"] * big, m.get("alpha", 0) * big
+        dec_v = (leak >> a["shift"]) + 1
+        dec_i = (alpha >> a["shift"]) + 1 if self.current else 0
+        h = dec_v + dec_i + u + m.get("bias", 0)
+        v = h + m.get("threshold", 0) + abs(a.get("v_reset", 0))
+        return NeuronBounds(big, u, leak, alpha, dec_v, dec_i, dec_i + u, h, v)
 
     def check(self, node, graph):
         x = graph[node.operands[0]].type
@@ -34,7 +86,7 @@ class IntNeuron(OpDef):
             self.fail(node, "shift and in_shift must be ≥ 0 and 0 ≤ frac_bits < state_bits")
         for p in self.params:
             self.check_broadcast(node, graph, p.role, x.shape)
-        lo, hi = -(1 << (a["state_bits"] - 1)), (1 << (a["state_bits"] - 1)) - 1
+        lo, hi = self.state_range(node)
         for p in self.params:
             arr = graph.param(node, p.role)
             if arr is not None and arr.size and (int(arr.min()) < lo or int(arr.max()) > hi):
@@ -69,6 +121,7 @@ class CubaLIFInt(IntNeuron):
         then spike and reset of v as lif_int.
     """
     name = "cuba_lif_int"
+    current = True
     attrs = INT_ATTRS + SPIKE_ATTRS
     params = (Param("alpha", storage="int"), Param("leak", storage="int"),
               Param("threshold", storage="int"), Param("bias", False, "int"))

@@ -11,39 +11,26 @@ Per neuron and timestep, in a signed type `wide_t` of W bits (below):
 `leak · v` is a (leak bits) × (state_bits) product, exact. With `saturate`, cur, h and
 v' are clamped to int<state_bits> as they are formed; without it the compiler has
 proven they fit, and storing them into the `ap_int<state_bits>` state is exact.
-W holds every intermediate exactly: with S = 2^(state_bits−1) (the largest |state|),
-
-    W = bits(max(|leak|·S, |alpha|·S, |u|, (|alpha|·S >> shift) + 1 + |u|,
-                 h_max = (|leak|·S >> shift) + 1 + max(|u|, S) + |bias|,
-                 h_max + |threshold| + |v_reset|)) + 1
+W holds every intermediate exactly: one sign bit more than the op's worst-case magnitude
+(`intermediate_bounds(...).worst`, for x bounded by its type), and at least state_bits + 1.
 """
 from __future__ import annotations
 
-from snnc.ir import Node
+from snnc.ir import Node, get_op
+from snnc.ir.types import maxabs
 
-from ..cpp import MAX_WIDTH, literal, maxabs, maxabs_values
+from ..cpp import MAX_WIDTH, literal
 from ...target import TargetError
 from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer, State, periodic, roms_of
 
 
-def _mag(p) -> int:
-    return 0 if p is None else maxabs_values(p.values)
-
-
-def wide_bits(node: Node, x_dtype, params: dict) -> int:
-    a = node.attrs
-    big = 1 << (a["state_bits"] - 1)
-    u = maxabs(x_dtype) << a["in_shift"]
-    dec_v = _mag(params.get("leak")) * big
-    dec_i = _mag(params.get("alpha")) * big
-    cur_new = (dec_i >> a["shift"]) + 1 + u
-    h = (dec_v >> a["shift"]) + 1 + max(u, big if node.op == "cuba_lif_int" else 0) + _mag(params.get("bias"))
-    v = h + _mag(params.get("threshold")) + abs(a.get("v_reset", 0))
-    bits = max(dec_v, dec_i, u, cur_new, h, v, big).bit_length() + 1
+def wide_bits(node: Node, graph, x_dtype) -> int:
+    bound = get_op(node.op).intermediate_bounds(node, graph, maxabs(x_dtype)).worst
+    bits = bound.bit_length() + 1
     if bits > MAX_WIDTH:
         raise TargetError(f"node %{node.name}: an intermediate of this neuron needs {bits} bits, more than the "
                           f"{MAX_WIDTH} the hls target supports; lower state_bits or in_shift")
-    return max(bits, a["state_bits"] + 1)
+    return max(bits, node.attrs["state_bits"] + 1)
 
 
 def _factor(p) -> str:
@@ -62,11 +49,12 @@ def build_neuron(ctx: BuildContext, node: Node) -> Layer:
              "li_int": ("leak", "bias")}[node.op]
     params = {r: ctx.bparam(node, r, shape) for r in roles}
     params = {r: p for r, p in params.items() if p is not None}
-    ww = wide_bits(node, x.dtype, params)
+    ww = wide_bits(node, ctx.graph, x.dtype)
     size = x.size
     lanes = ctx.lanes(node, size, "neurons")
     ident = ctx.ident(node.name)
     sb = a["state_bits"]
+    smin, smax = get_op(node.op).state_range(node)
     states = [State(f"vstate_{ident}", "v", sb, size, lanes)]
     current = node.op == "cuba_lif_int"
     if current:
@@ -75,7 +63,7 @@ def build_neuron(ctx: BuildContext, node: Node) -> Layer:
     th = params.get("threshold")
     data = dict(groups=size // lanes, lanes=lanes, wide=f"ap_int<{ww}>", x_type=x.type_name, y_type=y.type_name,
                 in_shift=a["in_shift"], shift=a["shift"], current=current, spiking=spiking,
-                saturate=a["saturate"], smin=literal(-(1 << (sb - 1))), smax=literal((1 << (sb - 1)) - 1),
+                saturate=a["saturate"], smin=literal(smin), smax=literal(smax),
                 leak=_factor(params["leak"]), alpha=_factor(params["alpha"]) if current else None,
                 bias=params["bias"].at("i") if "bias" in params else None,
                 threshold=th.at("i") if th is not None else None,
