@@ -36,10 +36,12 @@ def bad_text(hint) -> str | None:
     return None
 
 
-CASES = [(name, f.name) for name in sorted(TARGETS) for f in dataclasses.fields(get_target(name).Options)]
+# Targets on the contract (a `render`); the others still parse dict options themselves (transition).
+CONTRACT = sorted(name for name in TARGETS if not get_target(name).legacy)
+CASES = [(name, f.name) for name in CONTRACT for f in dataclasses.fields(get_target(name).Options)]
 
 
-@pytest.mark.parametrize("name", sorted(TARGETS))
+@pytest.mark.parametrize("name", CONTRACT)
 def test_cli_accepts_exactly_the_options_fields(name):
     tgt = get_target(name)
     fields = {f.name for f in dataclasses.fields(tgt.Options)}
