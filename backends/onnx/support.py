@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from snnc.ir import OPS, Graph
+from snnc.ir.types import maxabs
 
 from ..target import TargetError
 
@@ -42,35 +43,26 @@ def import_onnxruntime():
     return onnxruntime
 
 
-def _mag(t) -> int:
-    lo, hi = t.dtype.range()
-    return max(abs(lo), abs(hi))
-
-
-def _maxabs(a) -> int:
-    return 0 if a is None or a.size == 0 else int(np.abs(a.astype(np.float64)).max())
-
-
 def integer_bound(graph: Graph, node) -> int:
     """An upper bound on |every partial result| of an integer-typed node (see the module docstring)."""
     ins = graph.operand_types(node)
     p = graph.param
-    own = _mag(node.type)
+    own = maxabs(node.type.dtype)
     if node.op in ("linear", "conv2d"):
         w = p(node, "weight")
         rows = np.abs(w.astype(np.float64)).reshape(w.shape[:-3 if node.op == "conv2d" else -1] + (-1,))
-        return max(own, _mag(ins[0]) * int(rows.sum(axis=-1).max(initial=0)) + _maxabs(p(node, "bias")))
+        return max(own, maxabs(ins[0].dtype) * int(rows.sum(axis=-1).max(initial=0)) + maxabs(p(node, "bias")))
     if node.op == "spike_matmul":
         a = ins[0].shape
         k = a[-2] if node.attrs["transpose_a"] else a[-1]
-        return max(own, k * _mag(ins[0]) * _mag(ins[1]))
+        return max(own, k * maxabs(ins[0].dtype) * maxabs(ins[1].dtype))
     if node.op == "sumpool2d":
         kh, kw = node.attrs["kernel"]
-        return max(own, kh * kw * _mag(ins[0]))
+        return max(own, kh * kw * maxabs(ins[0].dtype))
     if node.op == "add":
-        return max(own, sum(_mag(t) for t in ins))
+        return max(own, sum(maxabs(t.dtype) for t in ins))
     if node.op in ("scale", "affine"):
-        return max(own, _mag(ins[0]) * _maxabs(p(node, "scale")) + _maxabs(p(node, "bias")))
+        return max(own, maxabs(ins[0].dtype) * maxabs(p(node, "scale")) + maxabs(p(node, "bias")))
     return own
 
 
@@ -85,7 +77,7 @@ def check_graph(graph: Graph, target: str) -> None:
     for node in graph:
         for role, key in node.params.items():
             a = graph.params[key]
-            if a.dtype.kind in "iu" and _maxabs(a) > EXACT:
+            if a.dtype.kind in "iu" and maxabs(a) > EXACT:
                 raise TargetError(f"node %{node.name}: integer parameter {role} has values beyond 2^24, which "
                                   f"float32 cannot hold exactly; use the cpu or reference target")
         if node.type is not None and node.type.dtype.is_integer and node.op != "output":

@@ -21,13 +21,6 @@ EXACT_F64 = 1 << 53
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
-def maxabs(a) -> int:
-    """Largest |a| as a Python int (0 for None or an empty array)."""
-    if a is None or a.size == 0:
-        return 0
-    return max(abs(int(a.min())), abs(int(a.max())))
-
-
 def wide_dtype(bound: int):
     """int64 when every value is bounded by `bound` in magnitude and fits int64, else Python ints."""
     return np.int64 if bound <= INT64_MAX else object

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from snnc.ir.types import maxabs
+
 from .. import intmath
 from .common import F32, float_operand, is_float_result, is_int_array, per_bank, scale_bias
 from .registry import kernel
@@ -65,8 +67,8 @@ def conv2d(ctx, node, x):
         return scale_bias(ctx, node, y)
     wi = bank.astype(np.int64)
     bias = None if is_float_result(node) else ctx.graph.param(node, "bias")
-    bound = (intmath.maxabs(x) * int(np.abs(wi).reshape(wi.shape[:2] + (-1,)).sum(axis=-1).max(initial=0))
-             + intmath.maxabs(bias))
+    bound = (maxabs(x) * int(np.abs(wi).reshape(wi.shape[:2] + (-1,)).sum(axis=-1).max(initial=0))
+             + maxabs(bias))
     dtype = intmath.accum_dtype(bound)
     y = intmath.from_accum(per_bank(x, wi, lambda xs, W: conv(xs, W, dtype)))
     if is_float_result(node):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from snnc.ir.types import maxabs
+
 from .. import intmath
 from .common import F32, float_operand, is_float_result, is_int_array, per_bank, scale_bias
 from .registry import kernel
@@ -17,7 +19,7 @@ def _rows_matmul(x: np.ndarray, w_t: np.ndarray, mm) -> np.ndarray:
 def _int_linear(x: np.ndarray, bank: np.ndarray, extra: int = 0) -> np.ndarray:
     """Exact Σ_i W[t][o, i] · x[t][..., i]; partial sums are bounded by max|x| · max_o Σ_i |W[o, i]|."""
     w = bank.astype(np.int64)
-    bound = intmath.maxabs(x) * int(np.abs(w).sum(axis=-1).max(initial=0)) + extra
+    bound = maxabs(x) * int(np.abs(w).sum(axis=-1).max(initial=0)) + extra
     return per_bank(x, w, lambda xs, W: _rows_matmul(xs, W.T, lambda a, b: intmath.matmul(a, b, bound)))
 
 
@@ -38,7 +40,7 @@ def linear(ctx, node, x):
             y = per_bank(float_operand(x), bank.astype(F32), lambda xs, W: _rows_matmul(xs, W.T, np.matmul))
         return scale_bias(ctx, node, y)
     bias = ctx.graph.param(node, "bias")
-    y = _int_linear(x, bank, intmath.maxabs(bias))
+    y = _int_linear(x, bank, maxabs(bias))
     if bias is not None:
         y = y + ctx.tparam(node, "bias", np.int64)
     return y
@@ -57,6 +59,6 @@ def spike_matmul(ctx, node, a, b):
         b = np.swapaxes(b, -1, -2)
     scale = F32(node.attrs["scale"])
     if is_int_array(a) and is_int_array(b):
-        y = intmath.matmul(a, b, a.shape[-1] * intmath.maxabs(a) * intmath.maxabs(b))
+        y = intmath.matmul(a, b, a.shape[-1] * maxabs(a) * maxabs(b))
         return y.astype(F32) * scale if is_float_result(node) else y
     return np.matmul(float_operand(a), float_operand(b)) * scale

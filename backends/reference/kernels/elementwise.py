@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from snnc.ir.types import maxabs
+
 from .. import intmath
 from .common import F32, float_operand, is_float_result
 from .registry import kernel
@@ -16,7 +18,7 @@ def add(ctx, node, *xs):
         for x in xs[1:]:
             y = y + float_operand(x)
         return y
-    dt = intmath.wide_dtype(sum(intmath.maxabs(x) for x in xs))
+    dt = intmath.wide_dtype(sum(maxabs(x) for x in xs))
     y = xs[0].astype(dt)
     for x in xs[1:]:
         y = y + x.astype(dt)
@@ -27,7 +29,7 @@ def _int_gain(ctx, node, x):
     """(x ⊙ scale[t]) >> shift, exact (the product in as wide an integer as it needs)."""
     s = ctx.graph.param(node, "scale")
     b = ctx.graph.param(node, "bias")
-    dt = intmath.wide_dtype(intmath.maxabs(x) * intmath.maxabs(s) + intmath.maxabs(b))
+    dt = intmath.wide_dtype(maxabs(x) * maxabs(s) + maxabs(b))
     return (x.astype(dt) * ctx.tparam(node, "scale", dt)) >> node.attrs["shift"], dt
 
 

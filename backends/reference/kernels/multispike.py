@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from snnc.ir.types import maxabs
+
 from .. import intmath
 from ..errors import ExecutionError
 from .common import float_operand
@@ -29,5 +31,5 @@ def multispike_int(ctx, node, x):
     """s[t] = clip((x[t] + half) >> f, 0, D),  half = 2^(f-1) if f > 0 else 0  (exact integers)."""
     f = node.attrs["frac_bits"]
     half = (1 << (f - 1)) if f > 0 else 0
-    x = x.astype(intmath.wide_dtype(intmath.maxabs(x) + half))
+    x = x.astype(intmath.wide_dtype(maxabs(x) + half))
     return np.clip((x + half) >> f, 0, node.attrs["D"])

@@ -8,7 +8,8 @@ Per timestep, with state range R = int<state_bits> = [−2^(b−1), 2^(b−1) �
     s[t] = h ≥ threshold[t] (or >);  v[t] = s ? v_reset : h | h − s·threshold[t] | h
     (li_int: v[t] = h, y[t] = v[t])
 
-The products leak·v and alpha·i are formed exactly in double width. Without
+The products leak·v and alpha·i are formed exactly: in int64 when the op's
+`intermediate_bounds` (for the actual inputs) fit it, else in Python ints. Without
 `saturate`, each of u, (alpha·i) >> shift, (leak·v) >> shift, i[t], h and v[t]
 must lie in R, else `ExecutionError` names the quantity, the timestep and R.
 With `saturate`, everything is computed exactly and i[t], h and v[t] are each
@@ -18,6 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from snnc.ir import get_op
+from snnc.ir.types import maxabs
+
 from .. import intmath
 from ..errors import ExecutionError
 from .registry import kernel
@@ -26,10 +30,9 @@ from .registry import kernel
 class _State:
     """Range discipline of one integer neuron: check (or clamp) values against int<state_bits>."""
 
-    def __init__(self, attrs):
-        b = attrs["state_bits"]
-        self.bits, self.saturate = b, attrs["saturate"]
-        self.lo, self.hi = -(1 << (b - 1)), (1 << (b - 1)) - 1
+    def __init__(self, op, node):
+        self.bits, self.saturate = node.attrs["state_bits"], node.attrs["saturate"]
+        self.lo, self.hi = op.state_range(node)
 
     def check(self, value, what: str, t: int):
         """A term that must fit R without saturate (and is exact, unclamped, with it)."""
@@ -48,25 +51,13 @@ class _State:
         return self.check(value, what, t)
 
 
-def _dtype(ctx, node, x, roles) -> type:
-    """int64 when every intermediate provably fits it, else Python ints (object)."""
-    a = node.attrs
-    g = ctx.graph
-    big = 1 << (a["state_bits"] - 1)
-    m = {r: intmath.maxabs(g.param(node, r)) for r in roles}
-    u = intmath.maxabs(x) << a["in_shift"]
-    cur = ((m.get("alpha", 0) * big) >> a["shift"]) + 1 + u
-    h = ((m["leak"] * big) >> a["shift"]) + 1 + cur + m.get("bias", 0)
-    v = h + m.get("threshold", 0) + abs(a.get("v_reset", 0))
-    return intmath.wide_dtype(max(m["leak"] * big, m.get("alpha", 0) * big, v))
-
-
 def _int_neuron(ctx, node, x, current: bool, spiking: bool):
     a = node.attrs
     roles = ["leak", "bias"] + (["alpha"] if current else []) + (["threshold"] if spiking else [])
-    dt = _dtype(ctx, node, x, roles)
+    op = get_op(node.op)
+    dt = intmath.wide_dtype(op.intermediate_bounds(node, ctx.graph, maxabs(x)).worst)
     p = {r: ctx.tparam(node, r, dt) for r in roles}
-    st = _State(a)
+    st = _State(op, node)
     shift, in_shift = a["shift"], a["in_shift"]
     x = x.astype(dt)
     v = np.zeros(x.shape[1:], dt)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from snnc.ir.types import maxabs
+
 from .. import intmath
 from .common import F32, float_operand, is_float_result
 from .registry import kernel
@@ -31,7 +33,7 @@ def sumpool2d(ctx, node, x):
     if is_float_result(node):
         return reduce_windows(float_operand(x), node.attrs, 0, np.add)
     kh, kw = node.attrs["kernel"]
-    x = x.astype(intmath.wide_dtype(kh * kw * intmath.maxabs(x)))
+    x = x.astype(intmath.wide_dtype(kh * kw * maxabs(x)))
     return reduce_windows(x, node.attrs, 0, np.add)
 
 

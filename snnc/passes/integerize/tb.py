@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from snnc.ir.types import maxabs  # noqa: F401 -- the IR's helper, read as tb.maxabs by lower.py
+
 
 def const(value: float, rank: int) -> np.ndarray:
     """A static, per-tensor TB array."""
@@ -118,7 +120,3 @@ def reshape(a: np.ndarray | None, old: tuple[int, ...], new: tuple[int, ...]) ->
     if all(d == 1 for d in a.shape[1:]):
         return a.reshape((a.shape[0],) + (1,) * len(new))
     return simplify(full(a, old).reshape((a.shape[0],) + tuple(new)))
-
-
-def maxabs(a: np.ndarray | None) -> float:
-    return 0.0 if a is None or a.size == 0 else float(np.abs(a).max())

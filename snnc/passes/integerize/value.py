@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from snnc.ir import Graph
+from snnc.ir.types import maxabs, signed_bits
 
 from . import tb
 
@@ -57,11 +58,6 @@ def int_param(a) -> np.ndarray:
         if info.min <= lo and hi <= info.max:
             return a.astype(dt)
     return a
-
-
-def signed_bits(bound: float) -> int:
-    """Width of the signed integers holding every |x| ≤ bound."""
-    return int(math.ceil(bound)).bit_length() + 1
 
 
 def gain(ratio: np.ndarray, gain_bits: int) -> tuple[np.ndarray, int]:
@@ -112,24 +108,24 @@ class Builder:
         return name
 
     def raw_maxabs(self, v: Val) -> int:
-        lo, hi = self.g[v.node].type.dtype.range()
-        return max(abs(lo), abs(hi))
+        return maxabs(self.g[v.node].type.dtype)
 
     def real_maxabs(self, v: Val) -> float:
         """Bound on |real| of a value from its raw type range, σ and β."""
-        return self.raw_maxabs(v) * tb.maxabs(v.sigma) + tb.maxabs(v.beta)
+        return self.raw_maxabs(v) * maxabs(v.sigma) + maxabs(v.beta)
 
     # ---------------------------------------------------------------- rescaling
     def excess_bits(self, bound: float) -> int:
         """How many bits a value bounded by |x| ≤ bound is wider than max_value_bits."""
-        return max(0, signed_bits(bound) - self.opt.max_value_bits)
+        b = math.ceil(bound)
+        return max(0, signed_bits(-b, b) - self.opt.max_value_bits)
 
     def rescaled_bound(self, v: Val, target: np.ndarray, fold_beta: bool = False) -> float:
         """Bound on |raw'| after rescaling v to σ' = target."""
         sigma, tgt = tb.align(self.T, v.sigma, target)
         bound = self.raw_maxabs(v) * float(np.max(np.abs(sigma) / tgt)) + 1.0
         if fold_beta and v.beta is not None:
-            bound += tb.maxabs(v.beta) / float(np.min(tgt)) + 1.0
+            bound += maxabs(v.beta) / float(np.min(tgt)) + 1.0
         return bound
 
     def coarser(self, v: Val, k: int, name: str, why: str) -> Val:
@@ -157,7 +153,7 @@ class Builder:
         comp = None if s == 0 else tb.simplify(target * (0.5 * (1.0 - 2.0 ** -s)))
         beta = tb.add(T, v.beta, comp)
         fold = fold_beta and beta is not None
-        err = v.err + gain_err * self.raw_maxabs(v) + (0.5 * tb.maxabs(target) if s else 0.0)
+        err = v.err + gain_err * self.raw_maxabs(v) + (0.5 * maxabs(target) if s else 0.0)
         if np.all(g == 1) and s == 0 and not fold:
             return Val(v.node, tb.simplify(target), beta, err, v.shape)
         params = {"scale": int_param(g)}
@@ -165,7 +161,7 @@ class Builder:
             b, tt = tb.align(T, beta, target)
             bint = np.rint(b / tt)
             params["bias"] = int_param(tb.simplify(bint))
-            err += 0.5 * tb.maxabs(target)
+            err += 0.5 * maxabs(target)
             beta = None
         approx = [f"{capped} low bits dropped to keep values within max_value_bits="
                   f"{self.opt.max_value_bits}"] if capped else []
