@@ -5,10 +5,10 @@
   (spike, int<k>, uint<k>, fixed<k,f>, f32).
 * `ops` — one definition per op: equation, type inference, verification rules.
 * `verify(graph)` — structure then per-op rules; errors name the node.
-* text form: `print_graph(g)`, `parse(text)`, `save(g, path)`, `load(path)`.
-* NIR bridge: `to_nir(g)`, `from_nir(nir_graph)`.
+* text form: `print_graph(g)`, `parse(text)`, `save(g, path)`, `load(path)` (``.snnir``).
 
-This package imports nothing else of snnc.
+This package imports nothing else of snnc and no third-party IR package: NIR export
+is `snnc.backends.nir`, NIR import `snnc.frontend.nir_import`.
 """
 from .errors import IRError, ParseError, VerifyError
 from .graph import Graph, Node
@@ -18,17 +18,12 @@ from .verify import verify
 
 __all__ = ["Graph", "Node", "TensorType", "DType", "SPIKE", "F32", "int_", "uint", "fixed", "parse_dtype",
            "OPS", "get_op", "verify", "IRError", "ParseError", "VerifyError",
-           "print_graph", "parse", "save", "load", "to_nir", "from_nir",
-           "NIRError", "NIRExportError", "NIRImportError"]
+           "print_graph", "parse", "save", "load"]
 
 
 def __getattr__(name):
-    # The text form and the NIR bridge are imported on first use (lark / nir are only
-    # needed by the code paths that use them).
+    # The text form is imported on first use (lark is only needed by the code paths that use it).
     if name in ("print_graph", "parse", "save", "load"):
         from . import text
         return getattr(text, name)
-    if name in ("to_nir", "from_nir", "NIRError", "NIRExportError", "NIRImportError"):
-        from . import nir_bridge
-        return getattr(nir_bridge, name)
     raise AttributeError(f"module 'snnc.ir' has no attribute {name!r}")

@@ -1,11 +1,19 @@
-"""snnc.backends.nir — the `nir` target: the float graph as a NIR file.
+"""snnc.backends.nir — NIR export and the `nir` target: the float graph as a NIR file.
 
+* `convert`  — discrete ↔ continuous neuron parameters (β = 1 − dt/τ, gains r·dt/τ …) and
+  `params` — IR broadcast parameters ↔ NIR per-neuron arrays and the metadata scheme that
+  makes snnc → NIR → snnc lossless. Both directions use them: the exporter here and the
+  importer (`snnc.frontend.nir_import`).
+* `exporter` — `to_nir(graph) -> nir.NIRGraph`; `errors` — `NIRError`, `NIRExportError`.
 * `lowering` — `lower_for_nir`: exact rewrites into what NIR can hold (max pooling of
   spikes as sum pooling + threshold).
-* `target`   — `NirTarget` (registered as "nir"): ``model.nir`` via `nir.write` and
-  `snnc.ir.to_nir`; its runner reads the file back and runs it on the reference interpreter.
+* `target`   — `NirTarget` (registered as "nir"): ``model.nir`` via `nir.write`; its runner
+  checks the file read back against the graph and runs the graph on the reference interpreter.
 """
+from .errors import NIRError, NIRExportError
+from .exporter import to_nir
 from .lowering import lower_for_nir
-from .target import NirRunner, NirTarget, export, read_back
+from .target import NirOptions, NirRunner, NirTarget, export
 
-__all__ = ["lower_for_nir", "NirRunner", "NirTarget", "export", "read_back"]
+__all__ = ["to_nir", "NIRError", "NIRExportError", "lower_for_nir", "NirOptions", "NirRunner", "NirTarget",
+           "export"]

@@ -4,46 +4,46 @@ Pipeline ``fold-batchnorm,lower-multispike{mode=binary},dce``: NIR has no batch 
 and no multi-bit spikes (IE-LIF's spike counts become D binary threshold planes whose consumers
 are repeated and summed — exact); ``ptq{collapse=true}`` comes first with
 ``temporal_weights="collapse"`` (NIR weights are static).
-The graph is written with `snnc.ir.to_nir` after `lowering.lower_for_nir` (max pooling of
+The graph is written with `exporter.to_nir` after `lowering.lower_for_nir` (max pooling of
 spikes as sum pooling + threshold); the file records dt (graph and neuron metadata,
 β = 1 − dt/τ) and each neuron's reset rule, comparison and v_reset (node metadata), and
-passes NIR's type check. `load()` reads the file back (`nir.read`, `snnc.ir.from_nir`) and
-runs it on the reference interpreter, so `run()` proves the file holds the whole model:
-its outputs equal the reference interpreter's on the float graph.
+passes NIR's type check. Reading a NIR file into the IR is the frontend's job
+(`snnc.frontend.nir_import`, which backends may not import): `open()` reads the file back
+with `nir.read` (NIR's type check), refuses it unless it holds exactly the NIR graph this
+graph exports to, and runs the graph on the reference interpreter. That the import of such
+a file gives the graph back, bit for bit, is the bridge's round-trip property (tested).
 """
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import nir
 
-from snnc.ir import Graph, IRError, from_nir, to_nir
+from snnc.ir import Graph, IRError
 
 from ..reference import run as reference_run
 from ..target import Target, TargetError, register
+from .exporter import to_nir
 from .lowering import lower_for_nir
+from .same import same_nir_graph
 
 FILE = "model.nir"
-OPTIONS = ("temporal_weights",)
 COLLAPSE_PASS = "ptq{collapse=true}"
 TEMPORAL_HINT = ('; or compile with temporal_weights="collapse" (CLI --temporal-weights=collapse) to make '
                  f"static ternary weights ({COLLAPSE_PASS}; it costs accuracy)")
 
 
-def parse_options(options: dict | None) -> dict:
-    options = dict(options or {})
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise TargetError(f"unknown nir target option(s) {', '.join(unknown)}; the nir target takes: "
-                          f"{', '.join(OPTIONS)}")
-    tw = options.setdefault("temporal_weights", "keep")
-    if tw not in ("keep", "collapse"):
-        raise TargetError(f"nir option temporal_weights={tw!r}; expected 'keep' or 'collapse'")
-    return options
+@dataclass(frozen=True)
+class NirOptions:
+    """``temporal_weights``: "keep" (time-varying weights are refused, naming the way out) or
+    "collapse" (the pipeline starts with ``ptq{collapse=true}``: static ternary weights)."""
+    temporal_weights: Literal["keep", "collapse"] = "keep"
 
 
-def export(graph: Graph):
+def export(graph: Graph) -> nir.NIRGraph:
     """The `nir.NIRGraph` of a float graph, or a `TargetError` naming the node and the way out."""
     try:
         return to_nir(lower_for_nir(graph))
@@ -53,7 +53,7 @@ def export(graph: Graph):
 
 
 class NirRunner:
-    """Runs the graph read back from the NIR file on the reference interpreter."""
+    """Runs the graph whose NIR file was checked on the reference interpreter."""
 
     def __init__(self, graph: Graph):
         self.graph = graph
@@ -62,8 +62,18 @@ class NirRunner:
         return reference_run(self.graph, x)
 
 
-def read_back(path: Path) -> Graph:
-    return from_nir(nir.read(str(path)))
+def read_checked(path: Path, graph: Graph) -> nir.NIRGraph:
+    """The NIR graph in `path` (`nir.read`, type-checked), which must be what `graph` exports to."""
+    try:
+        back = nir.read(str(path))
+        nir.NIRGraph(nodes=back.nodes, edges=back.edges, metadata=back.metadata, type_check=True)
+    except (OSError, KeyError, ValueError, TypeError, AssertionError) as e:
+        raise TargetError(f"{path}: not a readable, type-correct NIR file ({e}); emit the nir target again") \
+            from None
+    if not same_nir_graph(back, export(graph)):
+        raise TargetError(f"{path} does not hold the NIR graph of this model (another model's file, or edited); "
+                          f"emit the nir target again")
+    return back
 
 
 @register
@@ -72,33 +82,33 @@ class NirTarget(Target):
     description = "the float graph as a NIR file (model.nir), read back and run by the reference interpreter"
     ops = frozenset({"input", "output", "linear", "conv2d", "scale", "add", "threshold", "flatten", "reshape",
                      "sumpool2d", "avgpool2d", "maxpool2d", "lif", "plif", "if", "li", "cuba_lif", "affine"})
+    lowers = frozenset({"batchnorm", "multispike"})
+    time_varying_weights = False
     integer = False
     default_pipeline = "fold-batchnorm,lower-multispike{mode=binary},dce"
-    features = {"time-varying weights": False, "multi-bit spikes": True, "conv": True, "attention": False}
+    Options = NirOptions
+    artifacts = {"nir": FILE}
 
-    def option_names(self) -> frozenset[str]:
-        return frozenset(OPTIONS)
-
-    def pipeline(self, options: dict) -> str:
+    def pipeline(self, opts: NirOptions) -> str:
         """The pipeline for these options: ``temporal_weights="collapse"`` prepends the collapse."""
-        opts = parse_options(options)
-        prefix = COLLAPSE_PASS + "," if opts["temporal_weights"] == "collapse" else ""
+        prefix = COLLAPSE_PASS + "," if opts.temporal_weights == "collapse" else ""
         return prefix + self.default_pipeline
 
-    def check(self, graph: Graph) -> None:
+    def check_graph(self, graph: Graph, opts: NirOptions) -> None:
         export(graph)
 
-    def emit(self, graph: Graph, out_dir: Path, options: dict) -> dict[str, Path]:
-        parse_options(options)
-        path = Path(out_dir) / FILE
-        nir.write(str(path), export(graph))
-        return {"nir": path}
-
-    def load(self, out_dir, graph: Graph, options: dict) -> NirRunner:
-        parse_options(options)
-        if out_dir is not None and (Path(out_dir) / FILE).is_file():
-            return NirRunner(read_back(Path(out_dir) / FILE))
+    def render(self, graph: Graph, opts: NirOptions) -> dict[str, bytes]:
         with tempfile.TemporaryDirectory(prefix="snnc-nir-") as tmp:
             path = Path(tmp) / FILE
             nir.write(str(path), export(graph))
-            return NirRunner(read_back(path))
+            return {FILE: path.read_bytes()}
+
+    def open(self, out_dir: Path | None, graph: Graph, opts: NirOptions) -> NirRunner:
+        if out_dir is None:
+            with self.rendered(graph, opts) as tmp:
+                return self.open(tmp, graph, opts)
+        path = Path(out_dir) / FILE
+        if not path.is_file():
+            raise TargetError(f"{path} does not exist; emit the nir target into {out_dir} first")
+        read_checked(path, graph)
+        return NirRunner(graph)

@@ -1,5 +1,5 @@
 """save / load: a graph as a `.snnir` text file plus its parameter arrays in a `.npz`
-beside it (same stem), and `.nir` files through the NIR bridge.
+beside it (same stem). `.nir` files are the frontend's (`snnc.frontend.load_source`).
 
 `save` is atomic: both files are written to temporary files in the target folder
 and renamed into place only once both are complete (the `.npz` first, the text
@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ParseError
-from ..verify import verify as verify_graph
 from .printer import print_graph
 from .reader import decode, parse
 
@@ -79,14 +78,15 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def load(path: str | os.PathLike, *, verify: bool = True):
-    """Read a graph from a `.snnir` file (arrays from the `.npz` beside it) or a `.nir` file.
+    """Read a graph from a `.snnir` file (arrays from the `.npz` beside it).
 
-    Raises `ParseError` for anything wrong with the files and `VerifyError` for a
-    graph that parses but breaks a rule.
+    Raises `ParseError` for anything wrong with the files (a `.nir` file included: NIR is
+    read by the frontend) and `VerifyError` for a graph that parses but breaks a rule.
     """
     path = Path(path)
-    if path.suffix == ".nir":
-        return _load_nir(path, verify)
+    if path.suffix.lower() == ".nir":
+        raise ParseError("a NIR file is read by the frontend, not by snnc.ir.load: use snnc.compile(path) or "
+                         "snnc.frontend.load_source(path) (CLI: snnc compile FILE.nir)", source=str(path))
     if path.suffix == ".npz":
         raise ParseError("this is the parameter file; load the .snnir text file beside it", source=str(path))
     try:
@@ -98,16 +98,3 @@ def load(path: str | os.PathLike, *, verify: bool = True):
     params = _read_npz(arrays) if arrays.exists() else {}
     return parse(text, params, verify=verify, source=str(path), params_source=arrays.name)
 
-
-def _load_nir(path: Path, verify: bool):
-    import nir
-
-    from ..nir_bridge import from_nir
-    try:
-        nir_graph = nir.read(str(path))
-    except (OSError, KeyError, ValueError, TypeError) as e:
-        raise ParseError(f"cannot read the NIR file: {e}", source=str(path)) from None
-    graph = from_nir(nir_graph)
-    if verify:
-        verify_graph(graph)
-    return graph

@@ -7,6 +7,8 @@
   `attention.py`, `functions.py`, `inputs.py`).
 * `load_source(source, example=None) -> Graph`: an nn.Module, a checkpoint
   (``.pt``), an IR file (``.snnir`` / ``.nir``) or a Graph.
+* `nir_import`: NIR graphs from any framework into the IR (`from_nir`, `read`),
+  imported on first use (it needs the `nir` package).
 * `compare_with_torch(model, graph, x)`: run both on the same data and count
   spike mismatches per neuron, telling threshold ties from real differences.
 * `MODULES`: module type → lowering (`registry.py`); `SnncTracer`.

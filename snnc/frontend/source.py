@@ -5,7 +5,9 @@
   with T and input_shape from its ``metadata`` or ``config``;
 * a checkpoint path (``.pt`` / ``.pth``) — loaded safely with `snnc.checkpoint.load`
   (its metadata types the input), then traced; the graph's ``source`` is the file name;
-* a ``.snnir`` (with its ``.npz``) or ``.nir`` path — read with `snnc.ir.load`.
+* a ``.snnir`` path (with its ``.npz``) — read with `snnc.ir.load`;
+* a ``.nir`` path (NIR from any framework) — imported with `nir_import.read`. This is
+  the one place that dispatches on the ``.nir`` suffix.
 
 A missing file is a `CheckpointError`, an unknown suffix or object an
 `UnsupportedError`; both name the path and the accepted kinds.
@@ -43,7 +45,10 @@ def load_source(source, example=None) -> Graph:
     if not path.is_file():
         raise CheckpointError(f"model file not found: {path}" + ("" if path.parent.is_dir() else
                               f" (the folder {path.parent} does not exist either)"))
-    if suffix in IR_SUFFIXES:
+    if suffix == ".nir":
+        from .nir_import import read
+        return read(path)
+    if suffix == ".snnir":
         from snnc.ir import load
         return load(path)
     from snnc.checkpoint import load as load_checkpoint

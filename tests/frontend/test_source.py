@@ -1,13 +1,15 @@
 """load_source: modules, checkpoints, IR files and graphs; the text form of traced graphs."""
+import nir
 import numpy as np
 import pytest
 import torch
 
 import snnc
 from fehelp import SMALL, batch, check_against_torch, small_model
+from snnc.backends.nir import to_nir
 from snnc.errors import CheckpointError, ConfigError, SnncError, UnsupportedError
 from snnc.frontend import default_example, load_source, trace
-from snnc.ir import parse, print_graph, verify
+from snnc.ir import Graph, ParseError, parse, print_graph, verify
 from snnc.models import ARCHITECTURES, build
 
 
@@ -58,10 +60,26 @@ def test_ir_file_sources(tmp_path):
     snnc.ir.save(g, tmp_path / "m.snnir")
     assert load_source(tmp_path / "m.snnir") == g
     assert load_source(g) is g
-    import nir
-    nir.write(str(tmp_path / "m.nir"), snnc.ir.to_nir(g))
+    nir.write(str(tmp_path / "m.nir"), to_nir(g))
     from_nir = load_source(str(tmp_path / "m.nir"))
     assert [n.op for n in from_nir] == [n.op for n in g]
+
+
+def test_nir_files_go_through_the_nir_importer(tmp_path):
+    g = Graph("g", {"dt": 0.001})
+    g.add("input", attrs={"shape": (3,), "dtype": "f32"}, name="x")
+    g.add("li", ["x"], params={"beta": np.full((1, 3), 0.5, np.float32)}, name="li")
+    g.add("output", ["li"], name="y")
+    nir.write(str(tmp_path / "g.nir"), to_nir(g))
+    h = load_source(tmp_path / "g.nir")
+    verify(h)
+    assert [n.op for n in h].count("li") == 1
+
+
+def test_damaged_nir_file(tmp_path):
+    (tmp_path / "g.nir").write_bytes(b"not hdf5")
+    with pytest.raises(ParseError, match="cannot read the NIR file"):
+        load_source(tmp_path / "g.nir")
 
 
 @pytest.mark.parametrize("name, error, match", [

@@ -1,4 +1,4 @@
-"""save / load: the .snnir + .npz pair, atomic writes, damaged files, .nir files."""
+"""save / load: the .snnir + .npz pair, atomic writes, damaged files; .nir files are refused."""
 import os
 
 import numpy as np
@@ -161,21 +161,7 @@ def test_verify_error_names_node_and_line(tmp_path):
     assert load(path, verify=False)["lif"].type == g["fc"].type
 
 
-def test_nir_files_go_through_the_bridge(tmp_path):
-    bridge = pytest.importorskip("snnc.ir.nir_bridge")
-    import nir
-    g = Graph("g", {"dt": 0.001})
-    g.add("input", attrs={"shape": (3,), "dtype": "f32"}, name="x")
-    g.add("li", ["x"], params={"beta": np.full((1, 3), 0.5, np.float32)}, name="li")
-    g.add("output", ["li"], name="y")
-    nir.write(str(tmp_path / "g.nir"), bridge.to_nir(g))
-    h = load(tmp_path / "g.nir")
-    verify(h)
-    assert [n.op for n in h].count("li") == 1
-
-
-def test_damaged_nir_file(tmp_path):
-    pytest.importorskip("snnc.ir.nir_bridge")
-    (tmp_path / "g.nir").write_bytes(b"not hdf5")
-    with pytest.raises(ParseError, match="cannot read the NIR file"):
+def test_nir_files_are_refused_with_the_frontend_named(tmp_path):
+    (tmp_path / "g.nir").write_bytes(b"whatever")
+    with pytest.raises(ParseError, match=r"g\.nir: .*snnc\.compile.*snnc\.frontend\.load_source.*snnc compile"):
         load(tmp_path / "g.nir")

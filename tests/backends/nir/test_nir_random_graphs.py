@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from snnc.backends.nir import NirTarget
 from snnc.backends.reference import run
 from snnc.backends.target import TargetError
+from snnc.frontend.nir_import import from_nir
 from strategies import float_graphs, random_inputs
 
 NIR_OPS = ("linear", "conv2d", "sumpool2d", "avgpool2d", "maxpool2d", "flatten", "add", "lif", "if", "plif",
@@ -28,3 +29,4 @@ def test_random_float_graphs_round_trip_through_the_file(tmp_path_factory, g, se
     nir.NIRGraph(nodes=back.nodes, edges=back.edges, metadata=back.metadata, type_check=True)
     x = random_inputs(g, 3, 2, np.random.default_rng(seed))
     assert np.array_equal(target.load(out, g, {}).run(x), run(g, x), equal_nan=True)
+    assert np.array_equal(run(from_nir(back), x), run(g, x), equal_nan=True)     # the file holds the model

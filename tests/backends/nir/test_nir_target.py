@@ -9,6 +9,7 @@ from snnc.backends import get_target
 from snnc.backends.nir import NirTarget, lower_for_nir
 from snnc.backends.reference import encode_inputs, run
 from snnc.backends.target import TargetError
+from snnc.frontend.nir_import import from_nir
 from snnc.ir import Graph
 
 
@@ -30,6 +31,7 @@ def test_model_nir_reads_back_typed_with_metadata_and_runs_exactly(tmp_path, mak
     x = digits_like(rng, g.attrs["timesteps"], 7, g.inputs[0].type.shape)
     assert np.array_equal(c.run(x), run(c.graph, encode_inputs(c.graph, x)))
     assert np.array_equal(c.run(x), c.run(x, integer=False))
+    assert np.array_equal(run(from_nir(back), encode_inputs(c.graph, x)), c.run(x))   # the file holds the model
 
 
 def test_max_pooling_of_spikes_becomes_sum_pooling_and_a_threshold():
@@ -72,7 +74,7 @@ def test_options_and_in_memory_runner(tmp_path):
         NirTarget().emit(g, tmp_path, {"bogus": 1})
     assert not list(tmp_path.iterdir())
     with pytest.raises(TargetError, match="temporal_weights"):
-        NirTarget().pipeline({"temporal_weights": "sometimes"})
+        NirTarget().options({"temporal_weights": "sometimes"})
     c = snnc.compile(g, target="nir")
     x = digits_like(np.random.default_rng(4), 6, 3, (16,))
     assert np.array_equal(c.run(x), run(c.graph, encode_inputs(c.graph, x)))
@@ -130,3 +132,26 @@ def test_multi_bit_spikes_are_exported_as_binary_planes(tmp_path):
     assert np.array_equal(c.run(x), run(c.graph, encode_inputs(c.graph, x)))
     # the planes' copies of the readout add in another float32 order than one product with the count
     np.testing.assert_allclose(c.run(x), c.run(x, integer=False), rtol=0, atol=1e-5)
+
+
+def test_the_runner_refuses_a_file_that_does_not_hold_the_graph(tmp_path):
+    g, other = mlp(np.random.default_rng(7)), mlp(np.random.default_rng(8))
+    target = NirTarget()
+    with pytest.raises(TargetError, match="does not exist; emit the nir target"):
+        target.load(tmp_path, g, {})
+    target.emit(g, tmp_path, {})
+    target.load(tmp_path, g, {})
+    with pytest.raises(TargetError, match="does not hold the NIR graph of this model"):
+        target.load(tmp_path, other, {})
+    (tmp_path / "model.nir").write_bytes(b"not hdf5")
+    with pytest.raises(TargetError, match="not a readable, type-correct NIR file"):
+        target.load(tmp_path, g, {})
+
+
+def test_render_is_the_file_and_writes_nothing(tmp_path):
+    g = mlp(np.random.default_rng(9))
+    target = NirTarget()
+    files = target.render(g, target.options({}))
+    assert list(files) == ["model.nir"] and isinstance(files["model.nir"], bytes)
+    paths = target.emit(g, tmp_path, {})
+    assert paths == {"nir": tmp_path / "model.nir"} and paths["nir"].read_bytes() == files["model.nir"]

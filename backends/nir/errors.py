@@ -1,5 +1,9 @@
-"""Errors of the NIR bridge; both are `IRError`s and name the node at fault."""
-from ..errors import IRError
+"""Errors of the NIR bridge (both directions): `IRError`s that name the node at fault.
+
+`NIRExportError` is raised here (export); the importer's `NIRImportError`
+(`snnc.frontend.nir_import`) derives from the same `NIRError`.
+"""
+from snnc.ir import IRError
 
 
 class NIRError(IRError):
@@ -21,11 +25,3 @@ class NIRExportError(NIRError):
     @staticmethod
     def format(message, node):
         return f"cannot export node %{node} to NIR: {message}" if node else f"cannot export to NIR: {message}"
-
-
-class NIRImportError(NIRError):
-    """A NIR graph (or one node of it) that the IR cannot express, or a malformed one."""
-
-    @staticmethod
-    def format(message, node):
-        return f"cannot import NIR node {node!r}: {message}" if node else f"cannot import NIR graph: {message}"

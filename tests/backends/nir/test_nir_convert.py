@@ -1,9 +1,9 @@
-"""Discrete ↔ continuous neuron parameters of the NIR bridge (ir/nir/convert.py)."""
+"""Discrete ↔ continuous neuron parameters of the NIR bridge (backends/nir/convert.py; export and import)."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from snnc.ir.nir import convert
+from snnc.backends.nir import convert
 
 DTS = [1e-4, 1e-3, 0.37, 1.0, 3.3e-5]
 

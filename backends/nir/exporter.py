@@ -26,11 +26,11 @@ passes NIR's own type inference and check (``NIRGraph(..., type_check=True)``).
 """
 from __future__ import annotations
 
+import nir
 import numpy as np
 
-import nir
+from snnc.ir import verify
 
-from ..verify import verify
 from . import convert
 from . import params as P
 from .errors import NIRExportError

@@ -1,4 +1,4 @@
-"""NIR graphs from other tools → IR (ir/nir/importer.py).
+"""NIR graphs from other tools → IR (snnc/frontend/nir_import/importer.py).
 
 Graphs are built the way snnTorch's exporter writes them (τ = dt/(1−β), r = τ/dt,
 float32 arrays), plus variants with v_leak ≠ 0 and r ≠ τ/dt. Besides the structure,
@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import nir
-from snnc.ir import from_nir, to_nir, verify
+from snnc.backends.nir import to_nir
+from snnc.frontend.nir_import import from_nir
+from snnc.ir import verify
 
 DT = 1e-4
 F = np.float32

@@ -9,32 +9,29 @@
   nodes are named ``<subgraph>.<node>``.
 * Shapes come from the IR's own type inference, starting at the Input nodes;
   where a NIR node declares an input type it must match (errors name the edge).
-* Neurons follow `convert` (β = 1 − dt/τ, gains r·dt/τ, biases v_leak·dt/τ, IF's
-  gain r). A gain ≠ 1 emits a ``scale`` node and a bias ≠ 0 an ``affine`` node in
+* Neurons follow `snnc.backends.nir.convert` (β = 1 − dt/τ, gains r·dt/τ, biases
+  v_leak·dt/τ, IF's gain r). A gain ≠ 1 emits a ``scale`` node and a bias ≠ 0 an ``affine`` node in
   front of the neuron (``<name>_in``); a CubaLIF with v_leak ≠ 0 becomes
   ``li`` (the synaptic current, ``<name>_syn``) → ``affine`` → ``lif``, which is exact.
 * Graphs without snnc metadata use NIR's conventions: reset to v_reset ("zero"),
   spike when v > threshold ("gt"), float32 inputs; a node's metadata ``reset`` /
   ``compare`` and an Input's ``dtype`` are honoured when valid. Graphs written by
-  `to_nir` carry metadata (see `params`) that makes the round trip exact.
+  `snnc.backends.nir.to_nir` carry metadata (see `snnc.backends.nir.params`) that makes
+  the round trip exact.
 """
 from __future__ import annotations
 
 import re
 
+import nir
 import numpy as np
 
-import nir
+from snnc.backends.nir import convert
+from snnc.backends.nir import params as P
+from snnc.ir import OPS, Graph, VerifyError, packing, verify
+from snnc.ir.ops.conv2d import conv_out
+from snnc.ir.types import normalize_param, parse_dtype
 
-from .. import packing
-from ..errors import VerifyError
-from ..graph import Graph
-from ..ops import OPS
-from ..ops.conv2d import conv_out
-from ..types import normalize_param, parse_dtype
-from ..verify import verify
-from . import convert
-from . import params as P
 from . import structure as S
 from .errors import NIRImportError
 

@@ -14,7 +14,8 @@ import os
 
 import nir
 
-from . import params as P
+from snnc.backends.nir import params as P
+
 from .errors import NIRImportError
 
 

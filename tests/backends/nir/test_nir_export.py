@@ -1,4 +1,4 @@
-"""IR → NIR → IR round trips (ir/nir/exporter.py, ir/nir/importer.py).
+"""IR → NIR → IR round trips (backends/nir/exporter.py, snnc/frontend/nir_import/importer.py).
 
 Every NIR-representable op gets a small graph; random chains mix them. Each graph
 must come back equal (`==`: structure, attributes, parameter keys, dtypes and bits)
@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import nir
-from snnc.ir import Graph, from_nir, packing, to_nir, verify
+from snnc.backends.nir import to_nir
+from snnc.frontend.nir_import import from_nir
+from snnc.ir import Graph, packing, verify
 
 F = np.float32
 
