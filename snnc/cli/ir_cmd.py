@@ -21,14 +21,13 @@ def add_parser(sub):
 
 
 def print_cmd(args) -> int:
-    from snnc.ir import load, print_graph
-    print(print_graph(load(args.file)), end="")
+    from snnc.ir import print_graph
+    print(print_graph(load_graph(args.file)), end="")
     return 0
 
 
 def verify_cmd(args) -> int:
-    from snnc.ir import load
-    g = load(args.file)
+    g = load_graph(args.file)
     g.verify()
     n_params = sum(a.size for a in g.params.values())
     print(f"{args.file}: ok — graph {g.name}: {len(g)} nodes, {len(g.params)} parameter arrays "
@@ -40,10 +39,10 @@ def verify_cmd(args) -> int:
 def opt_cmd(args) -> int:
     import sys
 
-    from snnc.ir import load, print_graph, save
+    from snnc.ir import print_graph, save
     from snnc.passes import run_pipeline
 
-    result = run_pipeline(load(args.file), args.passes, print_after=args.print_after)
+    result = run_pipeline(load_graph(args.file), args.passes, print_after=args.print_after)
     if args.output:
         save(result.graph, args.output)
         print(f"wrote {args.output}")
@@ -53,3 +52,12 @@ def opt_cmd(args) -> int:
         for t in result.timings:
             print(f"{t.seconds * 1000:9.2f} ms  {t.name}", file=sys.stderr)
     return 0
+
+
+def load_graph(path):
+    """A graph file: `.nir` through the frontend's NIR importer, anything else as `.snnir`."""
+    if str(path).lower().endswith(".nir"):
+        from snnc.frontend.nir_import import read
+        return read(path)
+    from snnc.ir import load
+    return load(path)

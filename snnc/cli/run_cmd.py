@@ -21,12 +21,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from snnc.backends import reference
-    from snnc.ir import load
+    from .ir_cmd import load_graph
 
     x = load_npy(args.input)
     if Path(args.file).is_dir():
         return run_compiled(args, x)
-    g = load(args.file)
+    g = load_graph(args.file)
     (inp,) = g.inputs if len(g.inputs) == 1 else (None,)
     if inp is None:
         raise ConfigError(f"{args.file} has {len(g.inputs)} inputs; `snnc run` takes graphs with one input")
