@@ -1,6 +1,6 @@
 """snnc.backends.cpu — the `cpu` target: a generated C99 runtime, bit-exact with the reference.
 
-`emit` writes, from Jinja templates (`templates/cpu/`):
+`render` gives, from Jinja templates (`templates/cpu/`):
 
 * ``model.h`` / ``model.c`` — ``<prefix>_run(inputs, outputs, T, B, threads)``: one static
   function per graph node, run in graph order at each timestep; the batch is split into
@@ -18,8 +18,10 @@ unsigned inputs times ternary weights, event-driven accumulation otherwise. Arit
 every value and state is stored in the narrowest C type of its IR type, and computed in a type
 proven wide enough (int32, int64 or 128-bit) by the same bounds the reference interpreter uses.
 
-`load` compiles the sources with the system C compiler (``cc`` option, ``CC``, else ``cc``) into
-a shared library and returns a `CpuRunner` (ctypes).
+The plan (`plan.py`) is one typed step per node (`steps.py`), made by the planner of the node's
+op (`PLANNERS`, the target's op table). `open` compiles the sources with the system C compiler
+(``cc`` option, ``CC``, else ``cc``; `backends.common.toolchain`) into a shared library and
+returns a `CpuRunner` (ctypes).
 """
 from .iofile import read_arrays, write_arrays
 from .options import CpuOptions

@@ -10,7 +10,8 @@ narrowest C99 `<stdint.h>` type that holds its range:
                                      so a uint<33..64> value never exceeds 2^63 − 1)
 
 Arithmetic is done in a *compute type* (`int32_t`, `int64_t` or the 128-bit
-`snnc_i128`), chosen from a proven bound on every intermediate (`compute_type`).
+`snnc_i128`), chosen from a proven bound on every intermediate (`compute_type`). Literals
+are `backends.common.literals.int_literal`'s.
 """
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from snnc.ir import DType
-from snnc.ir.types import maxabs, size_of  # noqa: F401 -- the IR's helpers, imported from here by the plan modules
 
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+from ..common.literals import INT64_MAX, INT64_MIN, int_literal
+
 INT32_MAX = (1 << 31) - 1
 I128_LIMIT = 1 << 126          # bounds we accept for the 128-bit path (headroom for one add)
 
@@ -89,18 +90,6 @@ def widest(*names: str) -> str:
     return max(names, key=order.index)
 
 
-def c_int(v: int) -> str:
-    """A C integer literal of value v (int64 range), typed so that it never overflows `int`."""
-    v = int(v)
-    if not INT64_MIN <= v <= INT64_MAX:
-        raise ValueError(f"{v} does not fit a 64-bit C literal")
-    if v == INT64_MIN:
-        return "(-INT64_C(9223372036854775807) - 1)"
-    if -(1 << 31) < v < (1 << 31):
-        return str(v)
-    return f"INT64_C({v})"
-
-
 def c_array_body(a: np.ndarray, per_line: int = 24) -> str:
     """Comma-separated C initializer for the values of a 1-D integer array (hex for unsigned 64-bit)."""
     flat = np.ascontiguousarray(a).reshape(-1)
@@ -109,6 +98,6 @@ def c_array_body(a: np.ndarray, per_line: int = 24) -> str:
     if flat.dtype == np.uint64:
         items = [f"0x{int(v):016x}u" for v in flat.tolist()]
     else:
-        items = [c_int(v) for v in flat.tolist()] if flat.dtype.itemsize == 8 else list(map(str, flat.tolist()))
+        items = [int_literal(v) for v in flat.tolist()] if flat.dtype.itemsize == 8 else list(map(str, flat.tolist()))
     lines = (", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line))
     return ",\n    ".join(lines)

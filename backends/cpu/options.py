@@ -1,7 +1,8 @@
 """Options of the cpu target (`snnc.compile(..., target="cpu", **options)`).
 
 * ``prefix`` (str, "snnc") — prefix of every exported C symbol (``<prefix>_run`` …), so that
-  several models link into one program. Must be a C identifier.
+  several models link into one program. Must be a C identifier (letters, digits and single
+  underscores, starting with a letter, at most 32 characters).
 * ``kernels`` ("auto") — synaptic kernel choice for linear/conv2d layers: "auto" (per layer,
   see `kernels.py`), or force "bitplane", "event" or "direct" wherever that kernel applies.
 * ``threads`` (int, 0) — worker threads of `run()`; 0 means: the environment variable
@@ -22,21 +23,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-from ..target import TargetError, check_option_names
-from .naming import check_prefix
+from ..common.names import check_identifier
+from ..target import TargetError
 
-KERNEL_CHOICES = ("auto", "bitplane", "event", "direct")
-THREADING_CHOICES = ("auto", "openmp", "pthreads", "none")
 _MARCH = re.compile(r"^[A-Za-z0-9_.+-]{0,40}$")
+
+
+def _error(message: str) -> TargetError:
+    return TargetError(f"cpu {message}")
 
 
 @dataclass(frozen=True)
 class CpuOptions:
+    """The fields are the option names (module docstring); their types are checked by the option parser,
+    the ranges here."""
     prefix: str = "snnc"
-    kernels: str = "auto"
+    kernels: Literal["auto", "bitplane", "event", "direct"] = "auto"
     threads: int = 0
-    threading: str = "auto"
+    threading: Literal["auto", "openmp", "pthreads", "none"] = "auto"
     cc: str | None = None
     opt: int = 3
     march: str = "native"
@@ -44,28 +50,17 @@ class CpuOptions:
     portable: bool = False
     block: int = 0
 
-    @classmethod
-    def parse(cls, options: dict | None) -> "CpuOptions":
-        o = cls(**check_option_names("cpu", options, cls))
-        check_prefix(o.prefix)
-        if o.kernels not in KERNEL_CHOICES:
-            raise TargetError(f"cpu option kernels={o.kernels!r}; expected one of {', '.join(KERNEL_CHOICES)}")
-        if o.threading not in THREADING_CHOICES:
-            raise TargetError(f"cpu option threading={o.threading!r}; "
-                              f"expected one of {', '.join(THREADING_CHOICES)}")
-        if isinstance(o.threads, bool) or not isinstance(o.threads, int) or not 0 <= o.threads <= 1024:
-            raise TargetError(f"cpu option threads={o.threads!r}; expected an integer 0..1024 "
-                              "(0: SNNC_NUM_THREADS at run time, else 1)")
-        if isinstance(o.opt, bool) or o.opt not in (0, 1, 2, 3):
-            raise TargetError(f"cpu option opt={o.opt!r}; expected 0, 1, 2 or 3")
-        if not isinstance(o.march, str) or not _MARCH.match(o.march):
-            raise TargetError(f"cpu option march={o.march!r}; expected a -march value such as 'native', "
-                              "'x86-64-v3' or '' (none)")
-        if o.cc is not None and (not isinstance(o.cc, str) or not o.cc.strip()):
-            raise TargetError(f"cpu option cc={o.cc!r}; expected the path or name of a C compiler")
-        if isinstance(o.block, bool) or not isinstance(o.block, int) or not 0 <= o.block <= 1 << 20:
-            raise TargetError(f"cpu option block={o.block!r}; expected an integer ≥ 0 (0: automatic)")
-        for flag in ("profile", "portable"):
-            if not isinstance(getattr(o, flag), bool):
-                raise TargetError(f"cpu option {flag}={getattr(o, flag)!r}; expected true or false")
-        return o
+    def __post_init__(self):
+        check_identifier(self.prefix, "prefix", _error, what="a plain C identifier", example="snnc", max_len=32)
+        if not 0 <= self.threads <= 1024:
+            raise _error(f"option threads={self.threads!r}; expected an integer 0..1024 "
+                         "(0: SNNC_NUM_THREADS at run time, else 1)")
+        if self.opt not in (0, 1, 2, 3):
+            raise _error(f"option opt={self.opt!r}; expected 0, 1, 2 or 3")
+        if not _MARCH.match(self.march):
+            raise _error(f"option march={self.march!r}; expected a -march value such as 'native', "
+                         "'x86-64-v3' or '' (none)")
+        if self.cc is not None and not self.cc.strip():
+            raise _error(f"option cc={self.cc!r}; expected the path or name of a C compiler")
+        if not 0 <= self.block <= 1 << 20:
+            raise _error(f"option block={self.block!r}; expected an integer ≥ 0 (0: automatic)")

@@ -1,8 +1,9 @@
 """The plan of a generated C model: buffers, weight arrays and one step per node.
 
-`build_plan(graph, options)` walks the deployable integer graph in order and, for each node,
-records what its template (`templates/cpu/ops/<kind>.c.j2`) needs: buffer fields, C types,
-sizes, constants and parameter arrays. Nothing here writes C; `render.py` feeds the plan to
+`build_plan(graph, options)` walks the deployable integer graph in order and calls, for each
+node, the planner of its op (`PLANNERS`, the target's op table), which adds the node's buffers,
+weight arrays and one typed step (`steps.py`) holding what its template
+(`templates/cpu/ops/<kind>.c.j2`) needs. Nothing here writes C; `render.py` feeds the plan to
 the templates.
 
 Run-time layout: the batch is split into contiguous chunks, one per thread; a thread takes its
@@ -15,25 +16,27 @@ buffer; inputs point into the caller's array. `block` keeps one block's buffers 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from snnc.ir import Graph
+from snnc.ir import Graph, Node
+from snnc.ir.types import maxabs, size_of
 
+from ..common.names import Namer, comment_text, node_comment, safe_name
 from ..target import TargetError
 from . import cint
-from .cint import CType, size_of
-from .naming import comment, node_ident
+from .cint import CType
 from .options import CpuOptions
-from .ops_support import SUPPORTED_OPS
-from .plan_elementwise import ElementwiseSteps
-from .plan_neurons import NeuronSteps
-from .plan_synapses import SynapseSteps
-
+from .plan_elementwise import ELEMENTWISE
+from .plan_neurons import NEURONS
+from .plan_synapses import SYNAPSES
+from .steps import Const, Step, Table
 
 BLOCK_BYTES = 2 << 20        # per-sample buffers of one block of samples: about an L2 cache
 MAX_BLOCK = 64
+IDENT_CHARS = 24             # characters of a node name kept in its C identifier
 
 
 @dataclass
@@ -76,8 +79,9 @@ class Value:
 
 @dataclass
 class IOSpec:
+    """A model input or output: its buffer, C type, shape and IR type with the range of its values."""
     name: str
-    comment: str
+    comment: str             # the name, safe in C comments and string literals
     field: str
     ctype: CType
     size: int
@@ -86,6 +90,14 @@ class IOSpec:
     lo: int
     hi: int
 
+    @property
+    def lo_c(self) -> str:
+        return cint.int_literal(self.lo)
+
+    @property
+    def hi_c(self) -> str:
+        return cint.int_literal(self.hi)
+
 
 @dataclass
 class Plan:
@@ -93,7 +105,7 @@ class Plan:
     name: str
     buffers: list[Buffer] = field(default_factory=list)
     arrays: list[CArray] = field(default_factory=list)
-    steps: list[dict] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     inputs: list[IOSpec] = field(default_factory=list)
     outputs: list[IOSpec] = field(default_factory=list)
     block: int = 1           # samples a thread runs through all timesteps at once
@@ -105,17 +117,20 @@ class Plan:
     @property
     def kernels(self) -> dict[str, str]:
         """Node name → synaptic kernel chosen for it (linear and conv2d nodes)."""
-        return {s["node"]: s["kernel"] for s in self.steps if "kernel" in s}
+        return {s.node: s.kernel for s in self.steps if s.kernel}
 
 
-class _Builder(SynapseSteps, ElementwiseSteps, NeuronSteps):
+class Builder:
+    """The plan under construction and the helpers the planners share."""
+
     def __init__(self, graph: Graph, opts: CpuOptions):
         self.g, self.o = graph, opts
         self.plan = Plan(opts.prefix, graph.name)
         self.values: dict[str, Value] = {}
+        self.namer = Namer()
+        self.ident = ""
 
-    # ------------------------------------------------------------------ helpers
-    def fail(self, node, why: str):
+    def fail(self, node: Node, why: str):
         raise TargetError(f"target cpu cannot express node %{node.name} ({node.op}): {why}")
 
     def buffer(self, fld: str, ctype: str, count: int, per_sample: bool = True, alloc: bool = True,
@@ -128,14 +143,18 @@ class _Builder(SynapseSteps, ElementwiseSteps, NeuronSteps):
                                        np.ascontiguousarray(values).reshape(-1).astype(ctype.np), what))
         return f"{self.o.prefix}_{name}"
 
-    def value(self, node, fld: str | None = None) -> Value:
-        """Allocate the node's result buffer (its storage type) and register it."""
-        ct = cint.storage_ctype(node.type.dtype)
-        v = Value(fld or f"v_{self.ident}", ct, size_of(node.type.shape))
+    def value(self, node: Node, alloc: bool = True) -> Value:
+        """The node's result buffer (of its storage type), registered; `alloc` False: it points into
+        the caller's input array."""
+        v = Value(f"v_{self.ident}", cint.storage_ctype(node.type.dtype), size_of(node.type.shape))
         self.values[node.name] = v
+        self.buffer(v.field, v.ctype.name, v.size, alloc=alloc)
         return v
 
-    def int_param(self, node, role: str) -> np.ndarray | None:
+    def operand(self, node: Node, i: int = 0) -> Value:
+        return self.values[node.operands[i]]
+
+    def int_param(self, node: Node, role: str) -> np.ndarray | None:
         a = self.g.param(node, role)
         if a is None:
             return None
@@ -145,7 +164,7 @@ class _Builder(SynapseSteps, ElementwiseSteps, NeuronSteps):
             self.fail(node, f"parameter {role} has values beyond int64")
         return a
 
-    def bparam(self, node, role: str, shape) -> dict | None:
+    def bparam(self, node: Node, role: str, shape) -> Const | Table | None:
         """A broadcast parameter (T_p,) + B expanded to [T_p][size]; a constant when uniform."""
         a = self.int_param(node, role)
         if a is None:
@@ -155,64 +174,77 @@ class _Builder(SynapseSteps, ElementwiseSteps, NeuronSteps):
         lo, hi = int(full.min()), int(full.max())
         ct = cint.INT32 if cint.INT32.lo <= lo and hi <= cint.INT32.hi else cint.INT64
         if lo == hi:
-            return {"const": True, "value": cint.c_int(lo), "maxabs": abs(lo), "ctype": ct.name}
-        arr = self.array(f"{self.ident}_{role}", full, ct, f"{role} of %{comment(node.name)}, [{tp}][{full.shape[1]}]")
-        return {"const": False, "local": f"p_{role}", "array": arr, "tp": tp, "size": int(full.shape[1]),
-                "ctype": ct.name, "maxabs": max(abs(lo), abs(hi))}
+            return Const(value=cint.int_literal(lo), maxabs=abs(lo), ctype=ct.name)
+        arr = self.array(f"{self.ident}_{role}", full, ct,
+                         f"{role} of %{safe_name(node.name)}, [{tp}][{full.shape[1]}]")
+        return Table(local=f"p_{role}", array=arr, tp=tp, size=int(full.shape[1]), ctype=ct.name,
+                     maxabs=max(abs(lo), abs(hi)))
 
-    def step(self, node, kind: str, **data) -> dict:
-        t = node.type
-        s = {"kind": kind, "fn": f"{self.o.prefix}_{self.ident}", "node": node.name,
-             "comment": comment(f"%{node.name} = {node.op}({', '.join('%' + o for o in node.operands)}) : {t}"),
-             **data}
-        s["decls"] = [v for v in data.values() if isinstance(v, dict) and v.get("const") is False]
+    def acc(self, node: Node, small_ok: bool = True, wide_inputs=None) -> str:
+        """Accumulator type: holds the result (and so every partial sum: each term's range
+        contains 0) — and, with `wide_inputs`, every input value as well."""
+        bound = maxabs(node.type.dtype)
+        if wide_inputs is not None:
+            bound = max(bound, maxabs(wide_inputs))
+        if small_ok and bound <= 127:
+            return "int8_t"
+        if small_ok and bound <= 32767:
+            return "int16_t"
+        ct = cint.compute_type(bound)
+        if ct is None or ct == "snnc_i128":
+            self.fail(node, f"its type {node.type.dtype} is wider than 64 bits")
+        return ct
+
+    def step(self, cls: type[Step], node: Node, y: Value, **fields) -> Step:
+        s = cls(fn=f"{self.o.prefix}_{self.ident}", node=node.name, comment=node_comment(node),
+                y=y.field, yt=y.ctype.name, **fields)
         self.plan.steps.append(s)
         return s
 
-    def operand(self, node, i: int = 0) -> Value:
-        return self.values[node.operands[i]]
-
-    # ------------------------------------------------------------------ walk
     def build(self) -> Plan:
-        bad = [n for n in self.g if n.op not in SUPPORTED_OPS]
-        if bad:
-            more = f" (and {len(bad) - 1} more nodes)" if len(bad) > 1 else ""
-            raise TargetError(f"target cpu cannot express node %{bad[0].name} (op {bad[0].op}){more}; it supports: "
-                              f"{', '.join(sorted(SUPPORTED_OPS))} — compile with the default pipeline (integerize, "
-                              "lower-multispike) or use target reference")
         for index, node in enumerate(self.g):
-            self.ident = node_ident(index, node.name)
+            self.ident = self.namer.fresh(f"n{index}_{node.name[:IDENT_CHARS]}")
             if node.type is None or node.type.dtype.is_float:
                 self.fail(node, "its value is f32; the cpu target runs the deployable integer graph — compile "
                                 "with the default pipeline (integerize) or use target reference for float graphs")
-            getattr(self, "op_" + node.op)(node)
+            planner = PLANNERS.get(node.op)
+            if planner is None:
+                self.fail(node, "the cpu target has no kernel for this op")
+            planner(self, node)
         if not self.plan.outputs:
             raise TargetError("target cpu: the graph has no output node")
         fit = BLOCK_BYTES // max(1, self.plan.bytes_per_sample)
         self.plan.block = self.o.block or max(1, min(MAX_BLOCK, fit))
         return self.plan
 
-    # ------------------------------------------------------------------ boundary and shape
-    def op_input(self, node):
-        v = self.value(node)
-        self.buffer(v.field, v.ctype.name, v.size, alloc=False)
-        lo, hi = node.type.dtype.range()
-        self.plan.inputs.append(IOSpec(node.name, comment(node.name), v.field, v.ctype, v.size,
-                                       tuple(node.type.shape), str(node.type.dtype), lo, min(hi, cint.INT64_MAX)))
 
-    def op_output(self, node):
-        x = self.operand(node)
-        self.values[node.name] = x
-        lo, hi = node.type.dtype.range()
-        self.plan.outputs.append(IOSpec(node.name, comment(node.name), x.field, x.ctype, x.size,
-                                        tuple(node.type.shape), str(node.type.dtype), lo, min(hi, cint.INT64_MAX)))
+def _io(node: Node, v: Value) -> IOSpec:
+    lo, hi = node.type.dtype.range()
+    return IOSpec(node.name, comment_text(node.name), v.field, v.ctype, v.size, tuple(node.type.shape),
+                  str(node.type.dtype), lo, min(hi, cint.INT64_MAX))
 
-    def op_flatten(self, node):
-        self.values[node.name] = self.operand(node)
 
-    op_reshape = op_flatten
+def plan_input(b: Builder, node: Node) -> None:
+    b.plan.inputs.append(_io(node, b.value(node, alloc=False)))
+
+
+def plan_output(b: Builder, node: Node) -> None:
+    b.values[node.name] = b.operand(node)
+    b.plan.outputs.append(_io(node, b.operand(node)))
+
+
+def plan_alias(b: Builder, node: Node) -> None:
+    """flatten / reshape: the operand's buffer, unchanged."""
+    b.values[node.name] = b.operand(node)
+
+
+# The op table: op → planner. Its keys are the cpu target's `ops`.
+PLANNERS: dict[str, Callable[[Builder, Node], None]] = {
+    "input": plan_input, "output": plan_output, "flatten": plan_alias, "reshape": plan_alias,
+    **SYNAPSES, **ELEMENTWISE, **NEURONS,
+}
 
 
 def build_plan(graph: Graph, options: CpuOptions) -> Plan:
     """The plan of `graph` (a deployable integer graph) for the cpu target; TargetError if it cannot be."""
-    return _Builder(graph, options).build()
+    return Builder(graph, options).build()

@@ -89,7 +89,7 @@ class CpuRunner:
         ns = (ctypes.c_int64 * max(n, 1))()
         if getattr(self.lib, f"{p}_profile")(ns) != 0:
             raise TargetError("the model was built without timers; load it with the cpu option profile=True")
-        out = {s["node"]: ns[i] * 1e-9 for i, s in enumerate(self.plan.steps)}
+        out = {s.node: ns[i] * 1e-9 for i, s in enumerate(self.plan.steps)}
         if reset:
             getattr(self.lib, f"{p}_profile_reset")()
         return out

@@ -1,17 +1,14 @@
 """The `cpu` target: the deployable integer graph as a C99 library plus a standalone runner."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from snnc.ir import Graph
 
-from ..target import Target, register
+from ..target import Target, TargetError, register
 from .options import CpuOptions
-from .ops_support import SUPPORTED_OPS
-from .plan import build_plan
-from .render import render
+from .plan import PLANNERS, build_plan
+from .render import ARTIFACTS, render
 from .runner import CpuRunner
 
 
@@ -20,27 +17,25 @@ class CpuTarget(Target):
     name = "cpu"
     description = ("C99 library (model.c, model.h, weights.c) and standalone runner (main.c, Makefile); "
                    "bit-plane popcount and event-driven kernels, batch split over threads")
-    ops = SUPPORTED_OPS
-    features = {"time-varying weights": True, "multi-bit spikes": True, "conv": True, "attention": True}
-    options_type = CpuOptions
+    ops = frozenset(PLANNERS)
+    # float ops of the default pipeline that no op of the table implements: folded (batchnorm) or
+    # integerized into another op (avgpool2d → sumpool2d, if / plif → lif_int)
+    lowers = frozenset({"batchnorm", "avgpool2d", "if", "plif"})
+    Options = CpuOptions
+    artifacts = ARTIFACTS
 
-    def check(self, graph: Graph) -> None:
-        super().check(graph)
-        build_plan(graph, CpuOptions())
+    def check_graph(self, graph: Graph, opts: CpuOptions) -> None:
+        build_plan(graph, opts)
 
-    def emit(self, graph: Graph, out_dir: Path, options: dict) -> dict[str, Path]:
-        opts = CpuOptions.parse(options)
-        return render(build_plan(graph, opts), opts, Path(out_dir))
+    def render(self, graph: Graph, opts: CpuOptions) -> dict[str, str]:
+        return render(build_plan(graph, opts), opts)
 
-    def load(self, out_dir, graph: Graph, options: dict) -> CpuRunner:
-        """Build the emitted sources in `out_dir` (or, without one, freshly emitted ones) and load them."""
-        opts = CpuOptions.parse(options)
+    def open(self, out_dir: Path | None, graph: Graph, opts: CpuOptions) -> CpuRunner:
+        """Build the emitted sources in `out_dir` (without one: freshly rendered ones) and load them."""
         plan = build_plan(graph, opts)
-        if out_dir is not None and (Path(out_dir) / "model.c").is_file():
-            return CpuRunner.build(graph, plan, Path(out_dir), opts)
-        tmp = Path(tempfile.mkdtemp(prefix="snnc-cpu-src-"))
-        try:
-            render(plan, opts, tmp)
-            return CpuRunner.build(graph, plan, tmp, opts)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if out_dir is None:
+            with self.rendered(graph, opts) as tmp:
+                return CpuRunner.build(graph, plan, tmp, opts)
+        if not (Path(out_dir) / "model.c").is_file():
+            raise TargetError(f"{out_dir} holds no model.c; emit the cpu target into it first")
+        return CpuRunner.build(graph, plan, Path(out_dir), opts)

@@ -17,7 +17,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from snnc.backends import get_target
-from snnc.backends.cpu import CpuOptions, CpuRunner, build_plan, load_library
+from snnc.backends.cpu import CpuRunner, build_plan, load_library
 from snnc.backends.reference import run as reference_run
 from snnc.ir import Graph
 
@@ -46,7 +46,7 @@ def cpu_run_many(cases, **options) -> list:
     with tempfile.TemporaryDirectory(prefix="snnc-cpu-test-") as tmp:
         dirs, plans = [], []
         for i, (g, _) in enumerate(cases):
-            opts = CpuOptions.parse({**options, "prefix": f"m{i}"})
+            opts = tgt.options({**options, "prefix": f"m{i}"})
             tgt.check(g)
             d = Path(tmp) / f"m{i}"
             d.mkdir()

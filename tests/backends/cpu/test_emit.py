@@ -4,7 +4,7 @@ import pytest
 
 from cpuhelp import inputs_for
 from snnc.backends import get_target
-from snnc.backends.cpu.render import environment
+from snnc.backends.common.templates import environment
 from snnc.backends.reference import run as reference_run
 from snnc.ir import Graph
 

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from snnc.backends import TARGETS, TargetError, get_target
-from snnc.backends.cpu import CpuOptions
 from snnc.ir import Graph
 
 
@@ -75,5 +74,5 @@ def test_bad_options(options, message, tmp_path):
 
 
 def test_options_defaults():
-    o = CpuOptions.parse({})
+    o = get_target("cpu").options({})
     assert (o.prefix, o.kernels, o.threads, o.threading, o.opt, o.march) == ("snnc", "auto", 0, "auto", 3, "native")

@@ -41,10 +41,10 @@ def wide_elementwise() -> Graph:
 
 
 def test_plan_uses_128_bits_where_needed():
-    steps = {s["node"]: s for s in build_plan(wide_neurons(False), CpuOptions()).steps}
-    assert all(steps[n]["W"] == "snnc_i128" for n in ("lif", "cuba", "li"))
-    steps = {s["node"]: s for s in build_plan(wide_elementwise(), CpuOptions()).steps}
-    assert all(steps[n]["W"] == "snnc_i128" for n in ("s", "a", "ms"))
+    steps = {s.node: s for s in build_plan(wide_neurons(False), CpuOptions()).steps}
+    assert all(steps[n].wide == "snnc_i128" for n in ("lif", "cuba", "li"))
+    steps = {s.node: s for s in build_plan(wide_elementwise(), CpuOptions()).steps}
+    assert all(steps[n].wide == "snnc_i128" for n in ("s", "a", "ms"))
 
 
 def test_128_bit_models_say_so_on_compilers_without_it(tmp_path):
