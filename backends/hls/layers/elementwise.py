@@ -14,9 +14,11 @@ The result always fits the node's type (range analysis), so the final conversion
 from __future__ import annotations
 
 from snnc.ir import Node
+from snnc.ir.types import maxabs
 
-from ..cpp import MAX_WIDTH, literal, maxabs, maxabs_values
+from ...common.literals import int_literal
 from ...target import TargetError
+from ..cpp import MAX_WIDTH
 from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer, periodic, roms_of
 
 
@@ -44,15 +46,14 @@ def build_gain(ctx: BuildContext, node: Node) -> Layer:
     shape = tuple(node.type.shape)
     scale = ctx.bparam(node, "scale", shape)
     bias = ctx.bparam(node, "bias", shape) if node.op == "affine" else None
-    if (maxabs(x.dtype) * maxabs_values(scale.values)).bit_length() + 1 > MAX_WIDTH:
+    if (maxabs(x.dtype) * maxabs(scale.layout.values)).bit_length() + 1 > MAX_WIDTH:
         raise TargetError(f"node %{node.name}: the product x · scale needs more than {MAX_WIDTH} bits, the widest "
                           "integer the hls target supports")
-    factor = f"ap_int<{scale.bits}>({scale.literal_value})" if scale.literal_value is not None else scale.at("i")
-    expr = f"(x0[i] * {factor}) >> {node.attrs['shift']}"
+    expr = f"(x0[i] * {scale.factor()}) >> {node.attrs['shift']}"
     if bias is not None:
         expr = f"({expr}) + {bias.at('i')}"
     xbits = x.dtype.width
-    dsp = 0 if min(xbits, scale.bits) <= 4 or scale.literal_value is not None else \
+    dsp = 0 if min(xbits, scale.bits) <= 4 or scale.layout.uniform else \
         -(-scale.bits // 18) * -(-xbits // 27)
     lut = xbits + scale.bits + (0 if dsp else xbits * scale.bits)
     return _layer(ctx, node, "map.j2", dict(expr=expr), [x], lut, xbits + scale.bits, (scale, bias), dsp)
@@ -69,7 +70,7 @@ def build_multispike(ctx: BuildContext, node: Node) -> Layer:
     (x,) = ctx.operands(node)
     f = node.attrs["frac_bits"]
     wide = f"ap_int<{max(x.dtype.width, f) + 2}>"
-    data = dict(wide=wide, half=literal((1 << (f - 1)) if f > 0 else 0), frac=f, d=literal(node.attrs["D"]))
+    data = dict(wide=wide, half=int_literal((1 << (f - 1)) if f > 0 else 0), frac=f, d=int_literal(node.attrs["D"]))
     return _layer(ctx, node, "multispike.j2", data, [x], 3 * x.dtype.width, x.dtype.width)
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 from snnc.ir import Node, get_op
 from snnc.ir.types import maxabs
 
-from ..cpp import MAX_WIDTH, literal
+from ...common.literals import int_literal
 from ...target import TargetError
+from ..cpp import MAX_WIDTH
 from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer, State, periodic, roms_of
 
 
@@ -31,13 +32,6 @@ def wide_bits(node: Node, graph, x_dtype) -> int:
         raise TargetError(f"node %{node.name}: an intermediate of this neuron needs {bits} bits, more than the "
                           f"{MAX_WIDTH} the hls target supports; lower state_bits or in_shift")
     return max(bits, node.attrs["state_bits"] + 1)
-
-
-def _factor(p) -> str:
-    """A parameter as a narrow ap_int factor (a literal is wrapped to keep its multiplier narrow)."""
-    if p.literal_value is not None:
-        return f"ap_int<{p.bits}>({p.literal_value})"
-    return p.at("i")
 
 
 def build_neuron(ctx: BuildContext, node: Node) -> Layer:
@@ -63,12 +57,12 @@ def build_neuron(ctx: BuildContext, node: Node) -> Layer:
     th = params.get("threshold")
     data = dict(groups=size // lanes, lanes=lanes, wide=f"ap_int<{ww}>", x_type=x.type_name, y_type=y.type_name,
                 in_shift=a["in_shift"], shift=a["shift"], current=current, spiking=spiking,
-                saturate=a["saturate"], smin=literal(smin), smax=literal(smax),
-                leak=_factor(params["leak"]), alpha=_factor(params["alpha"]) if current else None,
+                saturate=a["saturate"], smin=int_literal(smin), smax=int_literal(smax),
+                leak=params["leak"].factor(), alpha=params["alpha"].factor() if current else None,
                 bias=params["bias"].at("i") if "bias" in params else None,
                 threshold=th.at("i") if th is not None else None,
                 compare=">=" if a.get("compare", "ge") == "ge" else ">",
-                reset=a.get("reset", "none"), v_reset=literal(a.get("v_reset", 0)))
+                reset=a.get("reset", "none"), v_reset=int_literal(a.get("v_reset", 0)))
     mults = 2 if current else 1
     leak_bits = max(p.bits for r, p in params.items() if r in ("leak", "alpha"))
     dsp = 0 if leak_bits <= 4 else mults * (-(-leak_bits // 18)) * (-(-sb // 27))

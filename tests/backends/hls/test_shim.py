@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hlshelp import SHIM
 
-from snnc.backends.hls.cpp import literal
+from snnc.backends.common.literals import int_literal
 from snnc.backends.hls.render import WARN_FLAGS
 from snnc.backends.hls.toolchain import find_cxx
 
@@ -39,8 +39,8 @@ def case(draw):
 
 def cpp_case(c) -> str:
     w1, s1, w2, s2, w3, s3, va, vb, n, lo, hi = c
-    return (f"    {{ const {ap(w1, s1)} a = {ap(w1, s1)}({literal(va)});\n"
-            f"      const {ap(w2, s2)} b = {ap(w2, s2)}({literal(vb)});\n"
+    return (f"    {{ const {ap(w1, s1)} a = {ap(w1, s1)}({int_literal(va)});\n"
+            f"      const {ap(w2, s2)} b = {ap(w2, s2)}({int_literal(vb)});\n"
             f"      std::cout << (a + b) << ' ' << (a - b) << ' ' << (a * b) << ' ' << (a << {n}) << ' '"
             f" << (a >> {n}) << ' ' << (a < b) << (a <= b) << (a == b) << (a != b) << (a > b) << (a >= b) << ' '"
             f" << {ap(w3, s3)}(a * b) << ' ' << (-a) << ' ' << a.range({hi}, {lo}) << ' ' << a[{lo}] << ' '"
