@@ -1,11 +1,13 @@
 """snnc.backends.loihi — the `loihi` target: Loihi's CUBA compartments via lava-dl netx.
 
 * `chip`       — the fixed-point conventions of Loihi's compartment (shifts, widths, limits).
-* `options`    — `LoihiOptions` (temporal_weights, subtract_reset, core and chip limits …).
+* `options`    — `LoihiOptions`, the target's `Options` (temporal_weights, subtract_reset, core and chip
+  limits …).
 * `network`    — `Network` / `Layer` / `Neuron` / `Readout`: the quantized chain of layers.
-* `lowering`   — float graph → `Network` (`build_network`), refusing what Loihi cannot express.
+* `build`      — the graph prepared by the loihi pipeline → `Network` (`build_network`): patterns to
+  netx layers, refusing what Loihi cannot express.
 * `quantize`   — one layer's real weights, bias and neuron constants → Loihi integers.
-* `netx`       — ``model.net`` (lava-dl netx HDF5): `write_net`, `read_net`.
+* `netx`       — ``model.net`` (lava-dl netx HDF5): `net_bytes`, `write_net`, `read_net`.
 * `simulator`  — `simulate(network, x)`: bit-accurate CUBA dynamics with one step of delay per layer.
 * `mapping`    — `map_network`: layers split over cores against per-core and per-chip limits.
 * `report`     — ``mapping.json`` and ``mapping.md`` (Jinja template ``templates/loihi/mapping.md.j2``).
@@ -13,8 +15,8 @@
   predictions differ from the snnc integer graph.
 * `target`     — `LoihiTarget` (registered as "loihi") and its runner.
 """
+from .build import build_network
 from .fidelity import Fidelity, compare
-from .lowering import build_network
 from .mapping import Mapping, map_network
 from .netx import read_net, write_net
 from .network import Layer, Network, Neuron, Readout

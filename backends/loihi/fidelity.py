@@ -24,7 +24,7 @@ from snnc.ir import Graph
 
 from ..reference import encode_inputs
 from ..reference import run as reference_run
-from .lowering import build_network
+from .build import build_network
 from .network import Network
 from .options import LoihiOptions
 from .simulator import simulate
@@ -60,10 +60,10 @@ def predictions(y) -> np.ndarray:
     return y.sum(axis=0).reshape(y.shape[1], -1).argmax(axis=-1)
 
 
-def compare(loihi_graph: Graph, integer_graph: Graph, x, labels=None, options: dict | None = None,
+def compare(loihi_graph: Graph, integer_graph: Graph, x, labels=None, options: LoihiOptions | None = None,
             network: Network | None = None, batch_size: int = 512) -> Fidelity:
     """See the module docstring. `network` (default: built from `loihi_graph` with `options`)."""
-    net = network or build_network(loihi_graph, LoihiOptions.parse(options))
+    net = network or build_network(loihi_graph, options)
     x = np.asarray(x)
     T, B = x.shape[:2]
     agree = {layer.name: 0 for layer in net.layers if layer.neuron.spiking}

@@ -52,7 +52,13 @@ def _ints(values) -> np.ndarray:
 def write_net(net: Network, path) -> Path:
     """Write `net` as a netx ``.net`` file at `path`."""
     path = Path(path)
-    with h5py.File(path, "w") as f:
+    path.write_bytes(net_bytes(net))
+    return path
+
+
+def net_bytes(net: Network) -> bytes:
+    """The netx ``.net`` file of `net` (an HDF5 file built in memory)."""
+    with h5py.File("model.net", "w", driver="core", backing_store=False) as f:
         f.attrs.update({"snnc_format": FORMAT, "snnc_name": net.name, "snnc_input_name": net.input_name,
                         "snnc_input_dtype": net.input_dtype, "snnc_input_message_bits": net.input_message_bits,
                         "snnc_output_name": net.output_name, "snnc_output_shape": _ints(net.output_shape),
@@ -71,7 +77,8 @@ def write_net(net: Network, path) -> Path:
                 i += 1
             _write_layer(layers.create_group(str(i)), layer)
             i += 1
-    return path
+        f.flush()
+        return f.id.get_file_image()
 
 
 def _write_layer(g, layer: Layer):

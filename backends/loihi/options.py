@@ -1,4 +1,4 @@
-"""Options of the loihi target (`snnc.compile(..., target="loihi", **options)`).
+"""Options of the loihi target (`snnc.compile(..., target="loihi", **options)`, CLI ``-O key=value``).
 
 * ``temporal_weights`` ("keep") — what to do with time-varying weights (TaWQ weight banks)
   and per-timestep scales, which Loihi cannot express: "keep" them (the target then refuses
@@ -18,11 +18,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from ..target import TargetError, check_option_names
+from ..target import TargetError
 
-TEMPORAL_CHOICES = ("keep", "collapse")
-RESET_CHOICES = ("approximate", "refuse")
 COLLAPSE_PASS = "ptq{collapse=true}"
 LIMITS = ("compartments_per_core", "input_axons_per_core", "output_axons_per_core",
           "synapse_bits_per_core", "cores_per_chip", "chips")
@@ -30,8 +29,8 @@ LIMITS = ("compartments_per_core", "input_axons_per_core", "output_axons_per_cor
 
 @dataclass(frozen=True)
 class LoihiOptions:
-    temporal_weights: str = "keep"
-    subtract_reset: str = "approximate"
+    temporal_weights: Literal["keep", "collapse"] = "keep"
+    subtract_reset: Literal["approximate", "refuse"] = "approximate"
     timesteps: int | None = None
     compartments_per_core: int = 1024
     input_axons_per_core: int = 4096
@@ -40,25 +39,11 @@ class LoihiOptions:
     cores_per_chip: int = 128
     chips: int = 1
 
-    @classmethod
-    def parse(cls, options: dict | None) -> "LoihiOptions":
-        o = cls(**check_option_names("loihi", options, cls))
-        if o.temporal_weights not in TEMPORAL_CHOICES:
-            raise TargetError(f"loihi option temporal_weights={o.temporal_weights!r}; expected "
-                              f"{' or '.join(map(repr, TEMPORAL_CHOICES))}")
-        if o.subtract_reset not in RESET_CHOICES:
-            raise TargetError(f"loihi option subtract_reset={o.subtract_reset!r}; expected "
-                              f"{' or '.join(map(repr, RESET_CHOICES))}")
-        if o.timesteps is not None and not _positive_int(o.timesteps):
-            raise TargetError(f"loihi option timesteps={o.timesteps!r}; expected a positive integer")
-        for name in LIMITS:
-            if not _positive_int(getattr(o, name)):
-                raise TargetError(f"loihi option {name}={getattr(o, name)!r}; expected a positive integer")
-        return o
+    def __post_init__(self):
+        for name in LIMITS + ("timesteps",):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise TargetError(f"loihi option {name}={value!r}; expected a positive integer")
 
     def limits(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in LIMITS}
-
-
-def _positive_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v > 0

@@ -1,6 +1,6 @@
 """Loihi quantization of one layer: real weights, bias and neuron constants → Loihi integers.
 
-A spiking layer arrives normalized to a unit threshold (`lowering.py` divides each
+A spiking layer arrives normalized to a unit threshold (`build.py` divides each
 neuron's weights and bias by its threshold θ, which changes no spike of a neuron that
 resets to zero):
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import re
 from importlib.resources import files
-from pathlib import Path
 
 import jinja2
 import numpy as np
 
-from snnc import __version__
+from snnc.version import VERSION
 
 from .mapping import Mapping
 from .network import Layer, Network
@@ -33,6 +32,7 @@ def _load(name: str) -> str:
     return node.read_text(encoding="utf-8")
 
 
+# LEAD: this is the loihi target's own Jinja environment, to be replaced by backends/common's one.
 _ENV = jinja2.Environment(loader=jinja2.FunctionLoader(_load), undefined=jinja2.StrictUndefined,
                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
 
@@ -75,15 +75,13 @@ def render_markdown(net: Network, mapping: Mapping) -> str:
     notes = [md(x) for x in net.notes + mapping.notes]
     notes += [f"{md(layer.name)}: {md(note)}" for layer in net.layers for note in layer.notes]
     return _ENV.get_template("loihi/mapping.md.j2").render(
-        name=md(net.name), version=__version__, message_bits=net.input_message_bits, delay=net.delay,
+        name=md(net.name), version=VERSION, message_bits=net.input_message_bits, delay=net.delay,
         timesteps=net.timesteps if net.timesteps else "T",
         limits=mapping.limits, layers=layers, total_cores=mapping.total_cores, chips_needed=mapping.chips_needed,
         fits=mapping.fits, quant=quant, notes=notes)
 
 
-def write_reports(net: Network, mapping: Mapping, out_dir: Path) -> dict[str, Path]:
-    out_dir = Path(out_dir)
-    js, mdp = out_dir / "mapping.json", out_dir / "mapping.md"
-    js.write_text(json.dumps(mapping_json(net, mapping), indent=2) + "\n", encoding="utf-8")
-    mdp.write_text(render_markdown(net, mapping), encoding="utf-8")
-    return {"mapping": js, "mapping_table": mdp}
+def render_reports(net: Network, mapping: Mapping) -> dict[str, str]:
+    """``mapping.json`` and ``mapping.md`` by file name."""
+    return {"mapping.json": json.dumps(mapping_json(net, mapping), indent=2) + "\n",
+            "mapping.md": render_markdown(net, mapping)}

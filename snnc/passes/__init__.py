@@ -6,6 +6,7 @@ Every pass module is imported here explicitly (no folder scanning).
 """
 from . import dce, fold_batchnorm, fold_temporal_scale, lower_multispike, pack_weights, ptq  # noqa: F401
 from . import integerize  # noqa: F401
+from . import fold_scale, spike_maxpool  # noqa: F401
 from .base import PASSES, Pass, register
 from .pipeline import PipelineResult, make_pass, parse_pipeline, run_pipeline
 

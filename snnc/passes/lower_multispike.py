@@ -13,8 +13,10 @@ from .base import Pass, register
 MODES = ("graded", "binary")
 # consumers that are linear in the operand: f(Σ_k p_k) = Σ_k f(p_k) (+ a bias added once)
 LINEAR_USERS = ("linear", "conv2d", "sumpool2d", "avgpool2d", "spike_matmul")
-# consumers that only move elements: f(Σ_k p_k) = Σ_k f(p_k) exactly, applied plane by plane
-SHAPE_USERS = ("flatten", "reshape")
+# consumers applied plane by plane: f(Σ_k p_k) = Σ_k f(p_k) exactly. flatten / reshape only move
+# elements; max pooling commutes with the sum because the planes are nested (p_k+1 ≤ p_k), so
+# max(Σ_k p_k) ≥ k ⇔ max(p_k) = 1
+PLANEWISE_USERS = ("flatten", "reshape", "maxpool2d")
 
 
 @register
@@ -38,9 +40,11 @@ class LowerMultiSpike(Pass):
       spike_matmul) is duplicated once per plane (``<name>.plane<k>``; a bias only on
       the first copy) and the copies are summed by an ``add`` that keeps the consumer's
       name — additions only, no multiplication by a count;
-    * flatten / reshape are applied plane by plane and their consumers handled the same way;
+    * flatten, reshape and maxpool2d are applied plane by plane (the planes are nested,
+      ``p_{k+1} ≤ p_k``, so the max of their sum is the sum of their maxima) and their
+      consumers handled the same way;
     * an ``add`` takes the planes as operands in place of the count;
-    * any other consumer (a neuron, maxpool, an output …) reads the sum of the planes,
+    * any other consumer (a neuron, an output …) reads the sum of the planes,
       an ``add`` that keeps the multispike's name (D = 1: the multispike node itself
       becomes its one plane).
 
@@ -89,7 +93,7 @@ class LowerMultiSpike(Pass):
     def spread(self, graph: Graph, v, planes: list[str]) -> None:
         """Make the users of value `v` (whose value is Σ planes) read the planes instead."""
         while True:
-            user = next((u for u in graph.users(v.name) if u.op in LINEAR_USERS + SHAPE_USERS + ("add",)), None)
+            user = next((u for u in graph.users(v.name) if u.op in LINEAR_USERS + PLANEWISE_USERS + ("add",)), None)
             if user is None:
                 break
             if user.op == "add":
@@ -97,7 +101,7 @@ class LowerMultiSpike(Pass):
                 for o in user.operands:
                     ops.extend(planes if o == v.name else [o])
                 user.operands = ops
-            elif user.op in SHAPE_USERS:
+            elif user.op in PLANEWISE_USERS:
                 copies = [self.copy(graph, user, v.name, p, k, keep_params=True) for k, p in enumerate(planes)]
                 self.spread(graph, user, copies)      # removes `user` or makes it the sum of its copies
             else:

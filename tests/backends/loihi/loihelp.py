@@ -1,15 +1,29 @@
-"""Small float graphs shaped like the frontend's (integer levels × scale, LIF neurons) and the
-paths of the shipped checkpoints, for the loihi and nir target tests."""
+"""Small float graphs shaped like the frontend's (integer levels × scale, LIF neurons), the paths
+of the shipped checkpoints, for the loihi and nir target tests, and the loihi network of a float
+graph (`network`: the loihi pipeline, then `build_network`)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 
+from snnc.backends.loihi import LoihiOptions, LoihiTarget, Network, build_network
 from snnc.ir import Graph
+from snnc.passes import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[3]
 CHECKPOINTS = sorted((ROOT / "examples" / "checkpoints").glob("*.pt"))
+
+
+def prepared(g: Graph, **options) -> Graph:
+    """`g` after the loihi pipeline: the graph `build_network` maps."""
+    target = LoihiTarget()
+    return run_pipeline(g, target.pipeline(target.options(options))).graph
+
+
+def network(g: Graph, **options) -> Network:
+    """The Loihi network of a float graph (what `snnc.compile(g, target="loihi", **options)` builds)."""
+    return build_network(prepared(g, **options), LoihiOptions(**options))
 
 
 def col(values) -> np.ndarray:

@@ -4,13 +4,13 @@ import json
 import numpy as np
 import pytest
 
-from loihelp import cnn, ternary
-from snnc.backends.loihi import build_network, map_network
+from loihelp import cnn, network, ternary
+from snnc.backends.loihi import map_network
 from snnc.backends.loihi.mapping import (_LayerCost, chunk_bounds, destination_cores, input_axons,
                                          synapses_per_neuron)
 from snnc.backends.loihi.network import Layer, Network, Neuron, Readout
 from snnc.backends.loihi.options import LoihiOptions
-from snnc.backends.loihi.report import md, render_markdown, write_reports
+from snnc.backends.loihi.report import md, render_markdown, render_reports
 from snnc.backends.target import TargetError
 
 
@@ -101,7 +101,7 @@ def test_a_model_larger_than_the_chip_is_refused_naming_the_layer():
 
 def test_conv_counts_exclude_padding_and_bound_the_receptive_field():
     rng = np.random.default_rng(4)
-    net = build_network(cnn(rng))
+    net = network(cnn(rng))
     conv = net.layers[0]                                                 # 4×8×8, 3×3 kernel, padding 1
     total, nz = synapses_per_neuron(conv)
     assert total.reshape(4, 8, 8)[0, 0, 0] == 4 and total.reshape(4, 8, 8)[0, 3, 3] == 9
@@ -115,15 +115,15 @@ def test_conv_counts_exclude_padding_and_bound_the_receptive_field():
     assert destination_cores(conv, pool, 1).reshape(4, 8, 8)[0, 0, 0] == 1
 
 
-def test_reports_are_written_and_sanitized(tmp_path):
+def test_reports_are_rendered_and_sanitized():
     rng = np.random.default_rng(5)
-    net = build_network(cnn(rng))
+    net = network(cnn(rng))
     m = map_network(net)
-    arts = write_reports(net, m, tmp_path)
-    data = json.loads(arts["mapping"].read_text())
+    files = render_reports(net, m)
+    data = json.loads(files["mapping.json"])
     assert data["total_cores"] == m.total_cores and data["delay_steps"] == 5
     assert data["compartments"][0]["vth_mant"] == net.layers[0].neuron.vth_mant
-    text = arts["mapping_table"].read_text()
+    text = files["mapping.md"]
     assert "| `conv0`" not in text and "| `lif0` | conv |" in text
     assert "input_message_bits=5" in text and "reset_interval=5, reset_offset=1" in text
     net.layers[0].name = "evil|`name`<script>\n| x"
@@ -134,7 +134,7 @@ def test_reports_are_written_and_sanitized(tmp_path):
 
 
 def test_a_conv_layer_larger_than_a_core_is_split_along_channel_maps_and_rows():
-    net = build_network(cnn(np.random.default_rng(6), channels=(32, 6)))
+    net = network(cnn(np.random.default_rng(6), channels=(32, 6)))
     m = map_network(net)
     conv = m.layers[0]                                                   # 32×8×8 = 2048 compartments
     assert conv.cores == 2 and conv.compartments_per_core == 1024        # 16 whole channel maps per core

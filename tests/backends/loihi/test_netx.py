@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from loihelp import cnn, mlp
-from snnc.backends.loihi import build_network, chip, read_net, write_net
+from loihelp import cnn, mlp, network
+from snnc.backends.loihi import chip, read_net, write_net
 from snnc.backends.loihi.simulator import simulate
 from snnc.backends.reference.kernels.conv import correlate
 from snnc.backends.target import TargetError
@@ -24,7 +24,7 @@ def files(tmp_path_factory):
     rng = np.random.default_rng(0)
     out = {}
     for name, g in (("mlp", mlp(rng)), ("cnn", cnn(rng))):
-        net = build_network(g)
+        net = network(g)
         path = write_net(net, tmp_path_factory.mktemp(name) / "model.net")
         out[name] = (g, net, path)
     return out

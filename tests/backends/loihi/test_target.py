@@ -10,6 +10,7 @@ from snnc.backends.reference import encode_inputs
 from snnc.backends.target import TargetError
 
 COLLAPSE = LoihiTarget().pipeline({"temporal_weights": "collapse"})
+PIPELINE = "fold-batchnorm,fold-scale,lower-multispike{mode=binary},spike-maxpool-to-sumpool,dce"
 
 
 def test_compile_writes_the_artifacts_and_runs_the_file(tmp_path):
@@ -18,7 +19,7 @@ def test_compile_writes_the_artifacts_and_runs_the_file(tmp_path):
     c = snnc.compile(g, target="loihi", out_dir=tmp_path / "out")
     assert sorted(c.artifacts) == ["mapping", "mapping_table", "netx"]
     assert all(p.is_file() for p in c.artifacts.values())
-    assert c.pipeline == "fold-batchnorm,dce"
+    assert c.pipeline == PIPELINE
     x = digits_like(rng, 5, 4, (1, 8, 8))
     y = c.run(x)
     assert y.shape == (5, 4, 10) and y.dtype == np.float32
@@ -30,7 +31,7 @@ def test_compile_writes_the_artifacts_and_runs_the_file(tmp_path):
 def test_target_protocol():
     t = get_target("loihi")
     assert t.integer is False and t.features["time-varying weights"] is False and t.features["multi-bit spikes"]
-    assert COLLAPSE == "ptq{collapse=true},fold-batchnorm,dce"
+    assert COLLAPSE == "ptq{collapse=true}," + PIPELINE
     assert t.pipeline({}) == t.pipeline({"temporal_weights": "keep"}) == t.default_pipeline
 
 
