@@ -90,7 +90,7 @@ def test_the_three_backends_use_the_ops_bounds(g, seed):
             steps = build_plan(g, CpuOptions()).steps
             wide = compute_type(spy.only()[1].worst)
             assert wide is not None
-            assert next(s for s in steps if s["node"] == "n")["W"] == wide
+            assert next(s for s in steps if s.node == "n").wide == wide
         except TargetError as e:
             assert "more than 127 bits" in str(e) and compute_type(spy.only()[1].worst) is None
 
