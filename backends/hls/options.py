@@ -1,4 +1,4 @@
-"""The options of the hls target, checked once (`HLSOptions.parse`), before anything is written.
+"""The options of the hls target: `HLSOptions`, the target's `Options` (checked before anything is written).
 
 =============  ===================================  ==============================================
 option         default                              meaning
@@ -8,7 +8,8 @@ interface      ``"axis"``                           ``"axis"``: one AXI4-Stream 
                                                     one element per beat; ``"array"``: arrays
                                                     ``[max_timesteps][size]`` (BRAM ports)
 parallelism    ``1``                                lanes per layer: an int for every layer, or a
-                                                    dict node name → int (others get ``1``); must
+                                                    dict node name → int (others get ``1``; the
+                                                    command line writes ``node:N,node:N``); must
                                                     divide the layer's size (see `parallelism.py`)
 timesteps      graph attr ``timesteps``, else 8     T of the testbench data and the estimates; the
                                                     top function takes the T of each call at run time
@@ -25,31 +26,41 @@ seed           ``0``                                seed of the random testbench
 tb_samples     ``4``                                samples in the random testbench input
 cxx            ``$CXX`` or ``g++``                  C++ compiler for the local C-simulation
 hls_include    ``$XILINX_HLS/include`` or the shim  where ``ap_int.h`` / ``hls_stream.h`` come from
-cxxflags       ``["-O1"]``                          extra flags for the local C-simulation build
+cxxflags       ``("-O1",)``                         extra flags for the local C-simulation build
 =============  ===================================  ==============================================
+
+The option parser (`snnc.ir.options`) checks the field types; `__post_init__` the
+ranges and the fields typed ``object`` (top, parallelism, timesteps: their messages say
+what they take); `resolved(graph)` what needs the graph (the node names of
+parallelism, the timesteps the graph records).
 """
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from dataclasses import dataclass
+from typing import Literal
 
 from snnc.ir import Graph
 
-from ..target import TargetError, check_option_names
-from .names import check_identifier, check_word
+from ..common.names import check_identifier, check_word
+from ..target import TargetError
 
 DEFAULT_TIMESTEPS = 8
 DEFAULT_PART = "xcu250-figd2104-2L-e"
-INTERFACES = ("axis", "array")
+
+
+def _error(message: str) -> TargetError:
+    return TargetError(f"hls target {message}")
 
 
 @dataclass(frozen=True)
 class HLSOptions:
     """The options; the field names are the option names (the table above)."""
-    top: str = "snn_top"
-    interface: str = "axis"
+    top: object = "snn_top"
+    interface: Literal["axis", "array"] = "axis"
     parallelism: object = 1               # int (every layer) or dict node name → int
-    timesteps: int | None = None          # None: the graph's `timesteps`, else DEFAULT_TIMESTEPS
+    timesteps: object = None              # int; None: the graph's `timesteps`, else DEFAULT_TIMESTEPS
     max_timesteps: int | None = None      # None: timesteps
     clock_mhz: float = 200.0
     part: str = DEFAULT_PART
@@ -63,7 +74,39 @@ class HLSOptions:
     tb_samples: int = 4
     cxx: str | None = None
     hls_include: str | None = None
-    cxxflags: tuple = ("-O1",)
+    cxxflags: tuple[str, ...] = ("-O1",)
+
+    def __post_init__(self):
+        # the fields typed `object` are normalized in place (the dataclass is frozen)
+        object.__setattr__(self, "top", str(check_identifier(self.top, "top", _error)))
+        object.__setattr__(self, "parallelism", _parallelism(self.parallelism))
+        if self.timesteps is not None:
+            object.__setattr__(self, "timesteps", _count(self.timesteps, "timesteps", 1))
+        if self.max_timesteps is not None:
+            _count(self.max_timesteps, "max_timesteps", 1)
+        if self.timesteps is not None and self.max_timesteps is not None and self.max_timesteps < self.timesteps:
+            raise _error(f"option max_timesteps={self.max_timesteps} is below timesteps={self.timesteps}")
+        if not 0 < self.clock_mhz <= 2000:
+            raise _error(f"option clock_mhz={self.clock_mhz!r}: expected a number of MHz in (0, 2000]")
+        check_word(self.part, "part", DEFAULT_PART, _error)
+        _count(self.seed, "seed", 0)
+        _count(self.tb_samples, "tb_samples", 1)
+        for key in ("cxx", "hls_include"):
+            if getattr(self, key) is not None and not getattr(self, key).strip():
+                raise _error(f"option {key}={getattr(self, key)!r}: expected a path or command name")
+
+    def resolved(self, graph: Graph) -> "HLSOptions":
+        """The node names of `parallelism` checked against the graph; timesteps and max_timesteps filled in."""
+        if isinstance(self.parallelism, dict):
+            names = {n.name for n in graph}
+            for k in self.parallelism:
+                if k not in names:
+                    raise _error(f"option parallelism names node {k!r}, which is not in the graph; "
+                                 f"nodes: {', '.join(sorted(names))}")
+        attr_t = graph.attrs.get("timesteps")
+        usable = isinstance(attr_t, numbers.Integral) and not isinstance(attr_t, bool) and attr_t > 0
+        t = self.timesteps if self.timesteps is not None else int(attr_t) if usable else DEFAULT_TIMESTEPS
+        return dataclasses.replace(self, timesteps=t, max_timesteps=self.max_timesteps or t)
 
     @property
     def clock_ns(self) -> float:
@@ -79,80 +122,27 @@ class HLSOptions:
             return self.parallelism.get(node_name, 1)
         return self.parallelism
 
-    @classmethod
-    def parse(cls, options: dict | None, graph: Graph) -> "HLSOptions":
-        """Check every option (TargetError naming the option and what it takes); fill in defaults."""
-        o = check_option_names("hls", options, cls)
-        kw = {}
-        kw["top"] = check_identifier(o.get("top", "snn_top"), "top")
-        interface = o.get("interface", "axis")
-        if interface not in INTERFACES:
-            raise TargetError(f"option interface={interface!r}: expected one of {', '.join(INTERFACES)}")
-        kw["interface"] = interface
-        par = o.get("parallelism", 1)
-        if isinstance(par, str) and ":" in par:       # the command line's "node:lanes,node:lanes"
-            try:
-                par = {k.strip(): int(v) for k, v in (item.rsplit(":", 1) for item in par.split(",") if item.strip())}
-            except ValueError:
-                raise TargetError(f"option parallelism={par!r}: write N, or node:N,node:N "
-                                  f"(e.g. layers.0:4,layers.2:2)") from None
-        if isinstance(par, dict):
-            names = {n.name for n in graph}
-            for k, v in par.items():
-                if k not in names:
-                    raise TargetError(f"option parallelism names node {k!r}, which is not in the graph; "
-                                      f"nodes: {', '.join(sorted(names))}")
-                _positive_int(v, f"parallelism[{k!r}]")
-            kw["parallelism"] = {k: int(v) for k, v in par.items()}
-        else:
-            kw["parallelism"] = _positive_int(par, "parallelism")
-        attr_t = graph.attrs.get("timesteps")
-        usable = isinstance(attr_t, numbers.Integral) and not isinstance(attr_t, bool) and attr_t > 0
-        t = o.get("timesteps")
-        kw["timesteps"] = _positive_int(t if t is not None else (attr_t if usable else DEFAULT_TIMESTEPS),
-                                        "timesteps")
-        m = o.get("max_timesteps")
-        kw["max_timesteps"] = _positive_int(m if m is not None else kw["timesteps"], "max_timesteps")
-        if kw["max_timesteps"] < kw["timesteps"]:
-            raise TargetError(f"option max_timesteps={kw['max_timesteps']} is below timesteps={kw['timesteps']}")
-        clock = o.get("clock_mhz", 200.0)
-        if isinstance(clock, bool) or not isinstance(clock, numbers.Real) or not 0 < clock <= 2000:
-            raise TargetError(f"option clock_mhz={clock!r}: expected a number of MHz in (0, 2000]")
-        kw["clock_mhz"] = float(clock)
-        kw["part"] = check_word(o.get("part", DEFAULT_PART), "part", DEFAULT_PART)
-        for flag, default in (("dataflow", True), ("csim", True), ("csynth", True), ("cosim", False),
-                              ("export", False)):
-            kw[flag] = _bool(o.get(flag, default), flag)
-        kw["tb_input"] = o.get("tb_input")
-        kw["seed"] = _nonnegative_int(o.get("seed", 0), "seed")
-        kw["tb_samples"] = _positive_int(o.get("tb_samples", 4), "tb_samples")
-        for key in ("cxx", "hls_include"):
-            v = o.get(key)
-            if v is not None and (not isinstance(v, str) or not v):
-                raise TargetError(f"option {key}={v!r}: expected a path or command name")
-            kw[key] = v
-        flags = o.get("cxxflags", ("-O1",))
-        if isinstance(flags, str):
-            flags = flags.split()
-        if not isinstance(flags, (list, tuple)) or not all(isinstance(f, str) for f in flags):
-            raise TargetError(f"option cxxflags={flags!r}: expected a string or a list of strings")
-        kw["cxxflags"] = tuple(flags)
-        return cls(**kw)
+
+def _parallelism(par):
+    """An int for every layer, or a dict node name → int (text: ``N`` or ``node:N,node:N``)."""
+    if isinstance(par, str) and ":" in par:
+        try:
+            par = {k.strip(): int(v) for k, v in (item.rsplit(":", 1) for item in par.split(",") if item.strip())}
+        except ValueError:
+            raise _error(f"option parallelism={par!r}: write N, or node:N,node:N "
+                         f"(e.g. layers.0:4,layers.2:2)") from None
+    if isinstance(par, dict):
+        return {k: _count(v, f"parallelism[{k!r}]", 1) for k, v in par.items()}
+    return _count(par, "parallelism", 1)
 
 
-def _positive_int(v, name: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise TargetError(f"option {name}={v!r}: expected a positive integer")
+def _count(v, name: str, minimum: int) -> int:
+    """An integer ≥ `minimum` (text is read as one); else the option's error."""
+    if isinstance(v, str):
+        try:
+            v = int(v.strip())
+        except ValueError:
+            pass
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < minimum:
+        raise _error(f"option {name}={v!r}: expected a {'positive' if minimum else 'non-negative'} integer")
     return int(v)
-
-
-def _nonnegative_int(v, name: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
-        raise TargetError(f"option {name}={v!r}: expected a non-negative integer")
-    return int(v)
-
-
-def _bool(v, name: str) -> bool:
-    if not isinstance(v, bool):
-        raise TargetError(f"option {name}={v!r}: expected true or false")
-    return v

@@ -14,7 +14,7 @@ from snnc.ir import Graph
 
 from .cpp import cpp_type
 from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State
-from .names import Namer, comment_text
+from ..common.names import Namer, comment_text
 from .options import HLSOptions
 from .target_errors import refuse
 

@@ -1,34 +1,22 @@
-"""Render a `Project` into the files of the HLS project (text only; `target.emit` writes them).
+"""Render a `Project` into the files of the HLS project (text only; the target's `write` writes them).
 
-Templates are `templates/hls/*.j2` (shipped as package data of `snnc.templates`),
-rendered with `StrictUndefined`; this module builds every string they need.
+Templates are `templates/hls/*.j2`, rendered by the common environment
+(`snnc.backends.common.templates`); this module builds every string they need.
 """
 from __future__ import annotations
 
 import json
 from importlib import resources
 
-import jinja2
-
-from .names import node_comment, safe_name
+from ..common import templates
+from ..common.names import node_comment, safe_name
 from .plan import Project
-
-# The generated code compiles warning-free: -Werror with snnc's shim; with the Vitis
-# headers (XILINX_HLS) warnings inside them do not stop a build.
-WARN_FLAGS = ("-std=c++14", "-Wall", "-Wextra", "-Werror")
-OPT_FLAGS = ("-O1",)
+from .toolchain import OPT_FLAGS, WARN_FLAGS
 
 
-def environment() -> jinja2.Environment:
-    root = resources.files("snnc.templates") / "hls"
-
-    def load(name: str):
-        f = root / name
-        return f.read_text(encoding="utf-8") if f.is_file() else None
-
-    return jinja2.Environment(loader=jinja2.FunctionLoader(load), undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                              autoescape=False)
+def _render(name: str, common: dict, **extra) -> str:
+    """The template ``templates/hls/<name>`` with the project's `common` fields and `extra` (which win)."""
+    return templates.render(f"hls/{name}", **{**common, **extra})
 
 
 def shim_headers() -> dict[str, str]:
@@ -76,7 +64,6 @@ def _weight_header_names(project: Project) -> dict[str, str]:
 
 def render_project(project: Project, estimates: dict) -> dict[str, str]:
     """Relative path → text of every generated source file of the project."""
-    env = environment()
     o = project.options
     top, ns = project.top, project.ns
     guard = f"SNNC_{top}"
@@ -94,7 +81,7 @@ def render_project(project: Project, estimates: dict) -> dict[str, str]:
     files: dict[str, str] = {}
     types = [dict(name=b.type_name, ctype=b.ctype, comment=f"%{safe_name(b.node)} : {b.dtype}[{b.size}]")
              for b in project.all_buffers]
-    files["firmware/defines.h"] = env.get_template("defines.h.j2").render(common, types=types)
+    files["firmware/defines.h"] = _render("defines.h.j2", common, types=types)
 
     headers = _weight_header_names(project)
     layer_texts = []
@@ -102,30 +89,30 @@ def render_project(project: Project, estimates: dict) -> dict[str, str]:
         node = project.graph[layer.node]
         comment = node_comment(node)
         data = dict(layer.data, comment=comment, fn=layer.fn, signature=layer.signature())
-        layer_texts.append(env.get_template(layer.template).render(data).rstrip("\n"))
+        layer_texts.append(_render(layer.template, data).rstrip("\n"))
         if layer.ident in headers:
-            files[f"firmware/weights/{headers[layer.ident]}"] = env.get_template("weights.h.j2").render(
-                common, comment=comment, roms=layer.roms, guard=f"{guard}_W_{layer.ident}_H",
+            files[f"firmware/weights/{headers[layer.ident]}"] = _render(
+                "weights.h.j2", common, comment=comment, roms=layer.roms, guard=f"{guard}_W_{layer.ident}_H",
                 packed=layer.data.get("packed"), lanes=layer.lanes, groups=layer.data.get("groups", 1),
                 fan_in=layer.data.get("row_len", 1))
-    files["firmware/layers.h"] = env.get_template("layers.h.j2").render(
-        common, weight_headers=list(headers.values()), layer_texts=layer_texts)
+    files["firmware/layers.h"] = _render(
+        "layers.h.j2", common, weight_headers=list(headers.values()), layer_texts=layer_texts)
     states = [dict(name=s.name, ctype=s.ctype, size=s.size, lanes=s.lanes, groups=s.size // s.lanes)
               for s in project.states]
     buffers = [dict(name=b.name, type_name=b.type_name, size=b.size, partition=project.partitions.get(b.name, 1))
                for b in project.buffers]
     layers = [dict(fn=layer.fn, call_args=layer.call_args()) for layer in project.layers]
-    files[f"firmware/{top}.h"] = env.get_template("top.h.j2").render(common)
-    files[f"firmware/{top}.cpp"] = env.get_template("top.cpp.j2").render(
-        common, states=states, buffers=buffers, layers=layers)
-    files[f"csim/{top}_csim.cpp"] = env.get_template("csim.cpp.j2").render(common)
-    files[f"tb/tb_{top}.cpp"] = env.get_template("tb.cpp.j2").render(common)
-    files["Makefile"] = env.get_template("Makefile.j2").render(common)
-    files["build_prj.tcl"] = env.get_template("build_prj.tcl.j2").render(common)
-    files["hls_config.cfg"] = env.get_template("hls_config.cfg.j2").render(common)
+    files[f"firmware/{top}.h"] = _render("top.h.j2", common)
+    files[f"firmware/{top}.cpp"] = _render(
+        "top.cpp.j2", common, states=states, buffers=buffers, layers=layers)
+    files[f"csim/{top}_csim.cpp"] = _render("csim.cpp.j2", common)
+    files[f"tb/tb_{top}.cpp"] = _render("tb.cpp.j2", common)
+    files["Makefile"] = _render("Makefile.j2", common)
+    files["build_prj.tcl"] = _render("build_prj.tcl.j2", common)
+    files["hls_config.cfg"] = _render("hls_config.cfg.j2", common)
     steps_text = "steps: " + ", ".join(k for k, v in o.steps.items() if v) if any(o.steps.values()) else "no steps"
-    files["README.md"] = env.get_template("README.md.j2").render(
-        common, top_decl=f"void {top}({', '.join(common['top_signature'])})",
+    files["README.md"] = _render(
+        "README.md.j2", common, top_decl=f"void {top}({', '.join(common['top_signature'])})",
         port_rows=[dict(p, name=p["name"]) for p in ports_in + ports_out],
         output_scale_text="the output's scale", steps_text=steps_text,
         estimate_rows=[dict(e, name=safe_name(e["name"])) for e in estimates["layers"]],

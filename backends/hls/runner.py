@@ -1,8 +1,9 @@
 """Local C-simulation: the generated firmware compiled with g++ into a shared library, called by ctypes.
 
-`CSimRunner(project_dir, graph, options)` builds ``csim/<top>_csim.cpp`` and
-``firmware/<top>.cpp`` of an emitted project into a library in a private temporary
-folder (removed with the runner) and `run(x)` calls ``<top>_csim_run`` once for the
+`CSimRunner(project_dir, graph, options)` copies the sources of an emitted project
+(``csim/``, ``firmware/``, ``shim/``) into a private temporary folder (removed with the
+runner), builds ``csim/<top>_csim.cpp`` and ``firmware/<top>.cpp`` there into a library
+with the common toolchain, and `run(x)` calls ``<top>_csim_run`` once for the
 whole batch: each sample is one call of the top function. x is what the reference
 interpreter takes (raw integers ``[T, B, *shape]``, or a dict by input name); the
 result has the reference's form (one array for one output, else a dict).
@@ -21,23 +22,29 @@ import numpy as np
 
 from snnc.ir import Graph
 
+from ..common.toolchain import build, find_compiler
 from ..reference.inputs import bind_inputs
 from ..target import TargetError
 from .options import HLSOptions
-from .toolchain import compile_cmd, find_cxx, hls_include, run_build
+from .toolchain import hls_include, library_flags
+
+SOURCES = ("csim", "firmware", "shim")
 
 _P64 = ctypes.POINTER(ctypes.c_int64)
 
 
 class CSimRunner:
     def __init__(self, project_dir: Path, graph: Graph, options: HLSOptions):
-        self.dir = Path(project_dir)
         self.graph, self.options = graph, options
         self.top = options.top
-        self.cxx = find_cxx(options.cxx)
-        self.include = hls_include(options.hls_include, self.dir)
+        self.cxx = find_compiler("c++", options.cxx, target="hls", option="cxx")
         self._tmp = Path(tempfile.mkdtemp(prefix="snnc-hls-"))
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._tmp), True)
+        self.dir = self._tmp / "project"
+        for folder in SOURCES:
+            if (Path(project_dir) / folder).is_dir():
+                shutil.copytree(Path(project_dir) / folder, self.dir / folder)
+        self.include = hls_include(options.hls_include, self.dir)
         self._builds = 0
         self.max_timesteps = options.max_timesteps
         self._fn = self._build(self.max_timesteps)
@@ -48,8 +55,9 @@ class CSimRunner:
         sources = [self.dir / "csim" / f"{self.top}_csim.cpp", self.dir / "firmware" / f"{self.top}.cpp"]
         defines = {f"{self.top}_MAX_TIMESTEPS": max_timesteps} if self.options.interface == "array" else {}
         shim = self.include == self.dir / "shim"
-        run_build(compile_cmd(self.cxx, sources, lib, self.include, shared=True,
-                              flags=self.options.cxxflags, defines=defines, werror=shim))
+        flags = library_flags(self.include, werror=shim, flags=self.options.cxxflags, defines=defines)
+        build(self.cxx, flags, sources, lib, what=f"the C-simulation of {self.top}",
+              depends=[self.include] if shim else [], include_dirs=[] if shim else [self.include])
         return csim_function(ctypes.CDLL(str(lib)), self.top)
 
     def run(self, x):

@@ -1,6 +1,6 @@
-"""The local C++ toolchain: which compiler, which HLS headers, and building the C-simulation library.
+"""What the hls target adds to the common C++ toolchain: its warning flags and the HLS headers.
 
-* compiler: the `cxx` option, else ``$CXX``, else ``g++`` (must be on PATH);
+* compiler: `snnc.backends.common.toolchain.find_compiler("c++", cxx option)` (``$CXX``, else ``g++``);
 * headers: the `hls_include` option, else ``$XILINX_HLS/include`` when XILINX_HLS is set
   (the real Vitis ``ap_int.h`` / ``hls_stream.h``), else the project's ``shim/`` folder.
 Headers are included with ``-isystem``; the generated code compiles with ``-Wall
@@ -11,23 +11,12 @@ Environment variables are read when a build starts, never at import time.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
-from ..target import TargetError, ToolNotFoundError
-from .render import WARN_FLAGS
+from ..target import TargetError
 
-BUILD_TIMEOUT_S = 600
-
-
-def find_cxx(option: str | None) -> str:
-    cxx = option or os.environ.get("CXX") or "g++"
-    path = shutil.which(cxx)
-    if path is None:
-        raise ToolNotFoundError(f"hls target: the C++ compiler {cxx!r} was not found; install g++ or point the "
-                          "environment variable CXX or the option cxx= at a C++ compiler")
-    return path
+WARN_FLAGS = ("-std=c++14", "-Wall", "-Wextra", "-Werror")
+OPT_FLAGS = ("-O1",)     # the Makefile's default optimisation
 
 
 def hls_include(option: str | None, project_dir: Path) -> Path:
@@ -46,21 +35,7 @@ def hls_include(option: str | None, project_dir: Path) -> Path:
     return inc
 
 
-def compile_cmd(cxx: str, sources: list[Path], output: Path, include: Path, *, shared: bool,
-                flags=(), defines: dict | None = None, werror: bool = True) -> list[str]:
-    """The compiler command; `werror` is dropped for the Vitis headers (their own warnings)."""
-    cmd = [cxx, *(f for f in WARN_FLAGS if werror or f != "-Werror"), "-isystem", str(include), *flags]
-    cmd += [f"-D{k}={v}" for k, v in (defines or {}).items()]
-    if shared:
-        cmd += ["-fPIC", "-shared"]
-    return cmd + [str(s) for s in sources] + ["-o", str(output)]
-
-
-def run_build(cmd: list[str], cwd: Path | None = None) -> None:
-    try:
-        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise TargetError(f"hls target: the C++ build timed out after {BUILD_TIMEOUT_S} s: {' '.join(cmd)}") from None
-    if r.returncode != 0:
-        tail = "\n".join((r.stderr or r.stdout).strip().splitlines()[-40:])
-        raise TargetError(f"hls target: the C++ build failed ({' '.join(cmd[:1])} exit {r.returncode}):\n{tail}")
+def library_flags(include: Path, *, werror: bool, flags=(), defines: dict | None = None) -> list[str]:
+    """The flags of a shared library of generated code; `werror` is dropped for the Vitis headers."""
+    return [*(f for f in WARN_FLAGS if werror or f != "-Werror"), "-isystem", str(include), *flags,
+            *(f"-D{k}={v}" for k, v in (defines or {}).items()), "-fPIC", "-shared"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from snnc.ir import DType, Graph, Node
 
 from ..cpp import BParam, ConstArray, broadcast_param
-from ..names import Namer
+from ...common.names import Namer
 from ..options import HLSOptions
 from ..parallelism import check_lanes
 

@@ -16,12 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from snnc.backends.hls.render import WARN_FLAGS
+from snnc.backends.common.toolchain import find_compiler
 from snnc.backends.hls.runner import csim_function
-from snnc.backends.hls.toolchain import find_cxx
+from snnc.backends.hls.toolchain import WARN_FLAGS
 from snnc.ir import Graph
 
 SHIM = Path(__file__).resolve().parents[3] / "backends" / "hls" / "include"
+
+
+def cxx() -> list[str]:
+    """The C++ compiler command the hls target uses ($CXX, else g++)."""
+    return list(find_compiler("c++", None, target="hls", option="cxx").argv)
 
 
 @dataclass
@@ -47,7 +52,7 @@ def build_batch(projects: list[tuple[str, Path]], work: Path, opt: str = "-O0", 
     unity.write_text("\n".join(lines) + "\n")
     lib = work / "libbatch.so"
     flags = [f for f in WARN_FLAGS if werror or f != "-Werror"]
-    cmd = [find_cxx(None), *flags, "-isystem", str(include), opt, "-fPIC", "-shared", str(unity), "-o", str(lib)]
+    cmd = [*cxx(), *flags, "-isystem", str(include), opt, "-fPIC", "-shared", str(unity), "-o", str(lib)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, f"batch build failed:\n{r.stderr[-4000:]}"
     so = ctypes.CDLL(str(lib))

@@ -3,12 +3,12 @@ import numpy as np
 from hlshelp import chain, p
 
 from snnc.backends.hls.estimates import bram18, estimate, memory
-from snnc.backends.hls.options import HLSOptions
+from snnc.backends.hls import HLSTarget
 from snnc.backends.hls.plan import plan
 
 
 def project(g, **options):
-    return plan(g, HLSOptions.parse(options, g))
+    return plan(g, HLSTarget().options(options, g))
 
 
 def test_bram_shapes():

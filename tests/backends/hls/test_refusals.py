@@ -79,7 +79,6 @@ def test_real_vitis_headers_give_the_same_integers(tmp_path):
 def test_parallelism_per_node_from_the_command_line_form():
     import numpy as np
 
-    from snnc.backends.hls.options import HLSOptions
     from snnc.backends.target import TargetError
     from snnc.ir import Graph
 
@@ -87,6 +86,6 @@ def test_parallelism_per_node_from_the_command_line_form():
     x = g.add("input", attrs={"shape": (6,), "dtype": "spike"}, name="x")
     fc = g.add("linear", [x], params={"weight": np.ones((4, 6), np.int8)}, name="fc.0")
     g.add("output", [fc], name="y")
-    assert HLSOptions.parse({"parallelism": "fc.0:2"}, g).parallelism == {"fc.0": 2}
+    assert HLSTarget().options({"parallelism": "fc.0:2"}, g).parallelism == {"fc.0": 2}
     with pytest.raises(TargetError, match="node:N"):
-        HLSOptions.parse({"parallelism": "fc.0:two"}, g)
+        HLSTarget().options({"parallelism": "fc.0:two"}, g)

@@ -6,7 +6,7 @@ import pytest
 from hlshelp import build_batch
 
 from snnc.backends.hls import HLSTarget
-from snnc.backends.hls.names import Namer, comment_text, sanitize
+from snnc.backends.common.names import Namer, comment_text, sanitize
 from snnc.backends.hls.runner import call_csim
 from snnc.backends.reference import run as reference_run
 from snnc.backends.reference.inputs import bind_inputs

@@ -10,11 +10,10 @@ import subprocess
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hlshelp import SHIM
+from hlshelp import SHIM, cxx
 
 from snnc.backends.common.literals import int_literal
-from snnc.backends.hls.render import WARN_FLAGS
-from snnc.backends.hls.toolchain import find_cxx
+from snnc.backends.hls.toolchain import WARN_FLAGS
 
 
 def wrap(v: int, w: int, signed: bool) -> int:
@@ -72,7 +71,7 @@ def test_ap_int_shim_matches_exact_arithmetic(tmp_path_factory, cases):
                    + "    return 0;\n}\n")
     exe = d / "t"
     # the shim itself compiles warning-free even when not included as a system header
-    subprocess.run([find_cxx(None), *WARN_FLAGS, "-I", str(SHIM), "-O0", str(src), "-o", str(exe)],
+    subprocess.run([*cxx(), *WARN_FLAGS, "-I", str(SHIM), "-O0", str(src), "-o", str(exe)],
                    check=True, capture_output=True, timeout=300)
     out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=60).stdout.splitlines()
     assert len(out) == len(cases)
@@ -91,7 +90,7 @@ def test_128_bit_products_and_shifts(tmp_path):
                    " << ap_uint<128>(ap_uint<64>(18446744073709551615ULL) * ap_uint<64>(18446744073709551615ULL))"
                    " << '\\n';\n    return 0;\n}\n")
     exe = tmp_path / "w"
-    subprocess.run([find_cxx(None), *WARN_FLAGS, "-I", str(SHIM), str(src), "-o", str(exe)], check=True,
+    subprocess.run([*cxx(), *WARN_FLAGS, "-I", str(SHIM), str(src), "-o", str(exe)], check=True,
                    capture_output=True, timeout=300)
     out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()
     a, b = -(1 << 63), (1 << 63) - 1
@@ -105,7 +104,7 @@ def test_hls_stream_is_a_fifo(tmp_path):
                    "    ap_int<5> v; s >> v;\n    std::cout << s.size() << ' ' << v << ' ' << s.read() << ' '"
                    " << s.read() << ' ' << s.empty() << ' ' << s.read() << '\\n';\n    return 0;\n}\n")
     exe = tmp_path / "s"
-    subprocess.run([find_cxx(None), *WARN_FLAGS, "-I", str(SHIM), str(src), "-o", str(exe)], check=True,
+    subprocess.run([*cxx(), *WARN_FLAGS, "-I", str(SHIM), str(src), "-o", str(exe)], check=True,
                    capture_output=True, timeout=300)
     r = subprocess.run([str(exe)], check=True, capture_output=True, text=True)
     # 17 wraps to -15 in 5 bits; reading an empty stream warns and gives 0 (as Vitis C-simulation)
