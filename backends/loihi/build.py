@@ -27,8 +27,7 @@ stacks them on the first axis, plane-major). Patterns → layers:
 
 Loihi compartments hold one set of constants for all time: time-varying weights (weight
 banks), per-timestep scales and per-timestep neuron parameters are refused, as are
-per-neuron decays (netx stores one iDecay / vDecay per layer). Layers are quantized once the
-chain is matched: their state bounds cover T + (one step of delay per layer) steps.
+per-neuron decays (netx stores one iDecay / vDecay per layer).
 """
 from __future__ import annotations
 
@@ -94,22 +93,6 @@ class Synapse:
 
 
 @dataclass
-class Compartments:
-    """A matched layer of compartments, quantized once the number of layers is known."""
-    node: Node                        # named in errors
-    name: str
-    syn: Synapse
-    beta: float
-    alpha: float | None
-    notes: list[str]
-    E: np.ndarray                     # weights and bias over the threshold
-    b: np.ndarray
-    gains: np.ndarray | None
-    planes: int = 1
-    leaky: bool = False               # li: a readout of v
-
-
-@dataclass
 class Chain:
     """The walk along the chain: what the current value is and the layers matched so far."""
     graph: Graph
@@ -126,9 +109,8 @@ class Chain:
     flat_from: tuple[int, ...] | None = None            # the shape Loihi holds before a flatten
     gain: np.ndarray | None = None                      # a host gain on spikes before the output
     syn: Synapse | None = None
-    stages: list[Layer | Compartments] = field(default_factory=list)
-    host: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)   # readout scale, bias
-    spike_readout: bool = False
+    steps: int = DEFAULT_STEPS                          # state ranges are bounded over this many steps
+    layers: list[Layer] = field(default_factory=list)
     output_shape: tuple[int, ...] = ()
     notes: list[str] = field(default_factory=list)
 
@@ -152,22 +134,32 @@ class Chain:
             self.notes.append(f"the graph records no timesteps: state ranges are bounded over {T} steps "
                               "(option timesteps)")
         self.input(g.inputs[0])
+        self.steps = int(T) + self.count_layers()      # T + (one step of delay per layer) steps
         while self.at[0].op != "output":
-            self.visit(self.next_nodes())
-        steps = int(T) + len(self.stages)     # the network runs T + (one step of delay per layer) steps
-        layers = [self.quantize(s, steps) if isinstance(s, Compartments) else s for s in self.stages]
-        self.readouts(layers)
+            self.visit(self.next_nodes(self.at))
         return Network(name=g.name, input_name=self.input_name, input_shape=self.input_shape,
-                       input_dtype=self.input_dtype, input_message_bits=self.message_bits, layers=layers,
+                       input_dtype=self.input_dtype, input_message_bits=self.message_bits, layers=self.layers,
                        output_name=self.at[0].name, output_shape=self.output_shape, timesteps=int(T),
                        notes=self.notes)
 
-    def next_nodes(self) -> list[Node]:
-        """The node(s) the current value feeds: one node, or one per plane (a plane's copy of an op)."""
-        users = [self.graph.users(n.name) for n in self.at]
-        if len(self.at) == 1 and len(users[0]) > 1 and all(u.op == "threshold" for u in users[0]):
+    def count_layers(self) -> int:
+        """The layers along the chain (each synapse, each pool); a chain that breaks off is refused by
+        the walk itself, at that node or before."""
+        at, layers = self.at, 0
+        try:
+            while at[0].op != "output":
+                at = self.next_nodes(at)
+                layers += at[0].op in SYNAPSES + ("sumpool2d",)
+        except TargetError:
+            pass
+        return layers
+
+    def next_nodes(self, at: list[Node]) -> list[Node]:
+        """The node(s) the value held by `at` feeds: one node, or one per plane (a plane's copy of an op)."""
+        users = [self.graph.users(n.name) for n in at]
+        if len(at) == 1 and len(users[0]) > 1 and all(u.op == "threshold" for u in users[0]):
             return users[0]                    # binary planes of a multi-bit spike
-        for n, us in zip(self.at, users):
+        for n, us in zip(at, users):
             if len(us) != 1:
                 names = ", ".join("%" + u.name for u in us) or "nothing"
                 self.fail(n, f"its value feeds {names}; a lava-dl netx network is a chain of layers, each "
@@ -189,7 +181,7 @@ class Chain:
                          f"{OTHER_TARGETS}")
         for other in nodes[1:]:
             self.same_as(n, other)
-        handler(self, nodes)
+        self.at = handler(self, nodes) or nodes      # a handler that matches further nodes returns the last
 
     def same_as(self, first: Node, other: Node):
         """A plane's copy of an op: the same op, attributes and weights as the first plane's."""
@@ -264,12 +256,10 @@ class Chain:
                 self.fail(n, f"reshape {list(self.shape)} → {list(n.type.shape)} is not a flatten; netx only "
                              f"flattens a layer's output")
             self.flatten(nodes)
-        self.at = nodes
 
     def flatten(self, nodes):
         if self.syn is not None:
             self.fail(nodes[0], "it reshapes a synaptic current before its neuron; Loihi layers end in compartments")
-        self.at = nodes
         if len(self.shape) == 1:
             return
         if self.gain is not None:
@@ -290,10 +280,9 @@ class Chain:
         if self.syn is not None:
             self.fail(n, "a scale after a synapse is folded into it by fold-scale (the loihi pipeline runs it)")
         if self.kind == "readout":
-            self.host.append((p, np.zeros_like(p)))
+            self.scale_readout(p, np.zeros_like(p))
         else:
             self.gain = p if self.gain is None else self.gain * p
-        self.at = nodes
 
     def op_affine(self, nodes):
         n = nodes[0]
@@ -302,8 +291,12 @@ class Chain:
             self.fail(n, "an affine after a synapse is folded into it by fold-scale (the loihi pipeline runs it)")
         if self.kind != "readout":
             self.fail(n, "an affine on spikes adds a constant to a spike train; Loihi layers start with a synapse")
-        self.host.append((s, b))
-        self.at = nodes
+        self.scale_readout(s, b)
+
+    def scale_readout(self, s, b):
+        r, shape = self.layers[-1].readout, self.layers[-1].shape
+        r.gain = np.broadcast_to(r.gain * np.broadcast_to(s, shape), shape).copy()
+        r.bias = np.broadcast_to(r.bias * np.broadcast_to(s, shape) + np.broadcast_to(b, shape), shape).copy()
 
     def op_add(self, nodes):
         """The sum of the planes: of a synapse's plane copies (the synapse, named after the sum), or
@@ -313,7 +306,6 @@ class Chain:
             self.fail(n, REFUSED["add"])
         if self.syn is not None:
             self.syn.name = n.name
-        self.at = nodes
 
     # ------------------------------------------------------------------ synapses
     def begin(self, n):
@@ -369,7 +361,7 @@ class Chain:
                            row_gain=s if levels else None, shape=out,
                            in_shape=self.flat_from or self.loihi_shape(), flatten=self.flat_from is not None,
                            x_max=self.x_max, conv=conv)
-        self.at, self.flat_from, self.planes = nodes, None, 1
+        self.flat_from, self.planes = None, 1
 
     # ------------------------------------------------------------------ neurons
     def neuron_constants(self, n):
@@ -459,9 +451,19 @@ class Chain:
             notes.append("CUBA synapse bias b mapped to the voltage bias b/(1 - alpha) (exact once the current "
                          "settles)")
         gains = None if syn.levels is None else syn.row_gain / theta      # E = gains_c · levels
-        self.stages.append(Compartments(n, name, syn, beta, alpha, notes, E, b, gains, planes))
+        try:
+            q = quantize_spiking(E, b if np.any(b != 0) else None, beta, alpha, syn.x_max, self.steps,
+                                 chip.WEIGHT_EXP_MAX[syn.kind], levels=syn.levels, gains=gains)
+        except RangeError as e:
+            self.fail(n, str(e))
+        if q.v_bound > chip.WU_LIMIT:
+            notes.append(f"v may saturate at -(2^23 - 1) under inhibition stronger than {chip.WU_LIMIT} weight "
+                         f"units (bound {q.v_bound}); above the threshold saturation still spikes")
+        layer = self.close(name, q.weight, q.weight_exp, q.bias, Neuron(q.i_decay, q.v_decay, q.vth_mant), q.unit,
+                           notes, E)
+        layer.planes = planes
         self.shape = (syn.shape[0] // planes,) + tuple(syn.shape[1:])
-        self.kind, self.x_max, self.planes, self.syn, self.at = "spikes", 1, planes, None, nodes
+        self.kind, self.x_max, self.planes = "spikes", 1, planes
 
     op_lif = op_plif = op_if = op_cuba_lif = op_threshold = op_spiking
 
@@ -472,40 +474,29 @@ class Chain:
         beta = self.uniform(n, "beta")
         if not 0.0 <= beta <= 1.0:
             self.fail(n, f"beta = {beta} is outside [0, 1]")
-        self.stages.append(Compartments(n, n.name, syn, beta, None, [], syn.E, syn.b, None, leaky=True))
-        self.shape = self.output_shape = tuple(syn.shape)
-        self.kind, self.syn, self.at = "readout", None, nodes
-
-    def quantize(self, c: Compartments, steps: int) -> Layer:
-        syn = c.syn
-        max_exp = chip.WEIGHT_EXP_MAX[syn.kind]
-        b = c.b if np.any(c.b != 0) else None
         try:
-            if c.leaky:
-                q = quantize_leaky(c.E, b, c.beta, syn.x_max, steps, max_exp)
-            else:
-                q = quantize_spiking(c.E, b, c.beta, c.alpha, syn.x_max, steps, max_exp, levels=syn.levels,
-                                     gains=c.gains)
+            q = quantize_leaky(syn.E, syn.b if np.any(syn.b != 0) else None, beta, syn.x_max, self.steps,
+                               chip.WEIGHT_EXP_MAX[syn.kind])
         except RangeError as e:
-            self.fail(c.node, str(e))
-        if not c.leaky and q.v_bound > chip.WU_LIMIT:
-            c.notes.append(f"v may saturate at -(2^23 - 1) under inhibition stronger than {chip.WU_LIMIT} weight "
-                           f"units (bound {q.v_bound}); above the threshold saturation still spikes")
-        neuron = Neuron(q.i_decay, q.v_decay, q.vth_mant, spiking=not c.leaky)
-        layer = self.layer(syn, c.name, q.weight, q.weight_exp, q.bias, neuron, q.unit, c.notes, c.E)
-        layer.planes = c.planes
-        if c.leaky:
-            layer.readout = Readout("v", np.full(layer.shape, q.unit), np.zeros(layer.shape))
-        return layer
+            self.fail(n, str(e))
+        layer = self.close(n.name, q.weight, q.weight_exp, q.bias,
+                           Neuron(q.i_decay, q.v_decay, q.vth_mant, spiking=False), q.unit, [], syn.E)
+        layer.readout = Readout("v", np.full(layer.shape, q.unit), np.zeros(layer.shape))
+        self.kind, self.output_shape = "readout", layer.shape
 
-    def layer(self, syn: Synapse, name, weight, weight_exp, bias, neuron, unit, notes, E) -> Layer:
+    def close(self, name, weight, weight_exp, bias, neuron, unit, notes, E) -> Layer:
+        """The layer of the open synapse and its compartments (appended; the synapse closed)."""
+        syn = self.syn
         err = _relative_error(weight, E, unit)
         if err:
             notes.append(f"weights quantized to 8-bit mantissas: largest error {err:.2%} of the largest weight")
-        return Layer(name=name, kind=syn.kind, shape=tuple(syn.shape), in_shape=tuple(syn.in_shape), weight=weight,
+        layer = Layer(name=name, kind=syn.kind, shape=tuple(syn.shape), in_shape=tuple(syn.in_shape), weight=weight,
                      neuron=neuron, bias=bias, flatten=syn.flatten, weight_exp=weight_exp, unit=unit,
                      sources=(syn.name,) + ((name,) if name != syn.name else ()), notes=notes,
                      **{k: (tuple(v) if isinstance(v, tuple) else v) for k, v in syn.conv.items()})
+        self.layers.append(layer)
+        self.syn, self.shape = None, layer.shape
+        return layer
 
     # ------------------------------------------------------------------ pooling and output
     def op_maxpool2d(self, nodes):
@@ -536,11 +527,12 @@ class Chain:
         out = tuple(n.type.shape)
         name = ors[0].name.removesuffix(".plane1") if P > 1 else ors[0].name
         neuron = Neuron(chip.DECAY_UNITY, chip.DECAY_UNITY, 0)
-        self.stages.append(Layer(name=name, kind="pool", shape=(P * out[0],) + out[1:], in_shape=self.loihi_shape(),
+        self.layers.append(Layer(name=name, kind="pool", shape=(P * out[0],) + out[1:], in_shape=self.loihi_shape(),
                                  weight=np.ones((C, 1, kh, kw), np.int64), neuron=neuron, stride=a["stride"],
                                  padding=a["padding"], groups=C, sources=(name,), planes=P,
                                  notes=["max of binary spikes = OR: a grouped conv of ones, spike when the sum > 0"]))
-        self.shape, self.kind, self.x_max, self.at = out, "spikes", 1, ors
+        self.shape, self.kind, self.x_max = out, "spikes", 1
+        return ors
 
     def op_output(self, nodes):
         n = nodes[0]
@@ -549,11 +541,13 @@ class Chain:
         elif self.kind == "input":
             self.fail(n, "the graph has no layer between its input and output")
         elif self.kind == "spikes":
-            self.spike_readout = True
+            last = self.layers[-1]
+            value = last.value_shape
+            gain = np.broadcast_to(1.0 if self.gain is None else self.gain, self.shape).reshape(value)
+            last.readout = Readout("s", gain.astype(np.float64), np.zeros(value))
             self.output_shape = self.shape
         if not self.output_shape:
             self.output_shape = self.shape
-        self.at = nodes
 
     def readout(self):
         """A synapse straight into the output: compartments that never spike, read from their current."""
@@ -573,27 +567,12 @@ class Chain:
                 self.fail(syn.node, str(err))
             gain = np.full(shape[0], unit)
         neuron = Neuron(chip.DECAY_UNITY, chip.DECAY_UNITY, chip.VTH_MANT_MAX, spiking=False)
-        layer = self.layer(syn, syn.name, w, e, None, neuron, unit, notes,
+        layer = self.close(syn.name, w, e, None, neuron, unit, notes,
                            syn.E if syn.levels is None else w.astype(np.float64))
         per_channel = (-1,) + (1,) * (len(shape) - 1)
         layer.readout = Readout("u", np.broadcast_to(gain.reshape(per_channel), shape).copy(),
                                 np.broadcast_to(syn.b.reshape(per_channel), shape).copy())
-        self.stages.append(layer)
-        self.shape = self.output_shape = shape
-        self.syn = None
-
-    def readouts(self, layers: list[Layer]):
-        """The host's part of the output layer: spikes times the gain before the output, or the readout's
-        gain and bias with the scale / affine ops after it."""
-        last = layers[-1]
-        if self.spike_readout:
-            value = last.value_shape
-            gain = np.broadcast_to(1.0 if self.gain is None else self.gain, self.shape).reshape(value)
-            last.readout = Readout("s", gain.astype(np.float64), np.zeros(value))
-        for s, b in self.host:
-            r, shape = last.readout, last.shape
-            r.gain = np.broadcast_to(r.gain * np.broadcast_to(s, shape), shape).copy()
-            r.bias = np.broadcast_to(r.bias * np.broadcast_to(s, shape) + np.broadcast_to(b, shape), shape).copy()
+        self.output_shape = shape
 
 
 HANDLERS = {op: getattr(Chain, "op_" + op) for op in (
