@@ -50,17 +50,6 @@ class NoOptions:
     """The options of a target that takes none."""
 
 
-def check_option_names(target: str, options: dict | None, options_type) -> dict:
-    """TRANSITION (removed once every target declares `Options`)."""
-    options = dict(options or {})
-    known = sorted(f.name for f in dataclasses.fields(options_type))
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise TargetError(f"unknown {target} target option(s) {', '.join(unknown)}; "
-                          f"the {target} target takes: {', '.join(known)}")
-    return options
-
-
 def register(cls):
     if cls.name in TARGETS:
         raise ValueError(f"target {cls.name!r} registered twice")
@@ -95,19 +84,10 @@ class Target:
 
     # ------------------------------------------------------------------ options
     def option_names(self) -> frozenset[str]:
-        legacy = getattr(self, "options_type", None)          # TRANSITION: removed once every target has Options
-        return frozenset(f.name for f in dataclasses.fields(legacy or self.Options))
-
-    @property
-    def legacy(self) -> bool:
-        """TRANSITION: a target not yet on the contract (no `render`): it takes options as a dict and
-        implements emit/load/check(graph) itself. Removed once every target renders."""
-        return type(self).render is Target.render
+        return frozenset(f.name for f in dataclasses.fields(self.Options))
 
     def options(self, options=None, graph: Graph | None = None):
         """`options` (a dict of raw values, or already an `Options`) parsed and, given a graph, resolved."""
-        if self.legacy:
-            return dict(options or {})
         opts = options if isinstance(options, self.Options) else parse_options(
             f"{self.name} target", self.Options, options, TargetError)
         resolve = getattr(opts, "resolved", None)

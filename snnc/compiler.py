@@ -83,8 +83,7 @@ class Compiled:
         if self._runner is None:
             tgt = get_target(self.target)
             opts = self.opts if self.opts is not None else tgt.options(self.options, self.graph)
-            self._runner = (tgt.load(self.out_dir, self.graph, opts) if tgt.legacy
-                            else tgt.open(self.out_dir, self.graph, opts))
+            self._runner = tgt.open(self.out_dir, self.graph, opts)
         return self._runner.run(encode_inputs(self.graph, x))
 
     def report(self) -> dict:
@@ -138,10 +137,7 @@ def prepare(source, targets: list[str], *, passes: str | None = None, print_afte
         pipeline = passes if passes is not None else tgt.pipeline(parsed[name])
         result = run_pipeline(float_graph, pipeline, print_after=print_after)
         opts = tgt.options(parsed[name], result.graph)
-        if tgt.legacy:
-            tgt.check(result.graph)
-        else:
-            tgt.check(result.graph, opts)
+        tgt.check(result.graph, opts)
         compiled[name] = Compiled(name, result.graph, float_graph, pipeline, timings=result.timings,
                                   options=raw[name], opts=opts)
     return float_graph, compiled
@@ -243,7 +239,7 @@ def write_output(out: Path, source, float_graph: Graph, compiled: dict[str, Comp
             folder.mkdir(exist_ok=True)
             save(c.graph, folder / GRAPH)
             tgt = get_target(name)
-            arts = tgt.emit(c.graph, folder, c.opts) if tgt.legacy else tgt.write(c.graph, folder, c.opts)
+            arts = tgt.write(c.graph, folder, c.opts)
             c.out_dir = out / folders[name]
             c.artifacts = {k: out / Path(v).relative_to(tmp) for k, v in arts.items()}
         (tmp / MANIFEST).write_text(json.dumps(manifest(out, source, float_graph, compiled, folders), indent=2) + "\n")

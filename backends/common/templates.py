@@ -24,6 +24,6 @@ def environment() -> jinja2.Environment:
                               autoescape=False)
 
 
-def render(name: str, **context) -> str:
+def render(name: str, /, **context) -> str:
     """Render the template `name` with `context`."""
     return environment().get_template(name).render(**context)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-from importlib.resources import files
 
-import jinja2
 import numpy as np
 
 from snnc.version import VERSION
 
+from ..common.templates import environment
 from .mapping import Mapping
 from .network import Layer, Network
 
@@ -23,18 +22,6 @@ _UNSAFE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 def md(text) -> str:
     """Text safe inside a Markdown table cell: no code or table delimiters, line breaks or HTML."""
     return _UNSAFE.sub(lambda m: _ESCAPES[m.group()], str(text))[:300]
-
-
-def _load(name: str) -> str:
-    node = files("snnc.templates")
-    for part in name.split("/"):
-        node = node.joinpath(part)
-    return node.read_text(encoding="utf-8")
-
-
-# LEAD: this is the loihi target's own Jinja environment, to be replaced by backends/common's one.
-_ENV = jinja2.Environment(loader=jinja2.FunctionLoader(_load), undefined=jinja2.StrictUndefined,
-                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
 
 
 def _range(a: np.ndarray | None) -> str:
@@ -74,7 +61,7 @@ def render_markdown(net: Network, mapping: Mapping) -> str:
             "name": md(m.name), "shape": "×".join(map(str, m.shape))})
     notes = [md(x) for x in net.notes + mapping.notes]
     notes += [f"{md(layer.name)}: {md(note)}" for layer in net.layers for note in layer.notes]
-    return _ENV.get_template("loihi/mapping.md.j2").render(
+    return environment().get_template("loihi/mapping.md.j2").render(
         name=md(net.name), version=VERSION, message_bits=net.input_message_bits, delay=net.delay,
         timesteps=net.timesteps if net.timesteps else "T",
         limits=mapping.limits, layers=layers, total_cores=mapping.total_cores, chips_needed=mapping.chips_needed,

@@ -5,15 +5,12 @@
   makes snnc → NIR → snnc lossless. Both directions use them: the exporter here and the
   importer (`snnc.frontend.nir_import`).
 * `exporter` — `to_nir(graph) -> nir.NIRGraph`; `errors` — `NIRError`, `NIRExportError`.
-* `lowering` — `lower_for_nir`: exact rewrites into what NIR can hold (max pooling of
-  spikes as sum pooling + threshold).
 * `target`   — `NirTarget` (registered as "nir"): ``model.nir`` via `nir.write`; its runner
   checks the file read back against the graph and runs the graph on the reference interpreter.
 """
 from .errors import NIRError, NIRExportError
 from .exporter import to_nir
-from .lowering import lower_for_nir
 from .target import NirOptions, NirRunner, NirTarget, export
 
-__all__ = ["to_nir", "NIRError", "NIRExportError", "lower_for_nir", "NirOptions", "NirRunner", "NirTarget",
+__all__ = ["to_nir", "NIRError", "NIRExportError", "NirOptions", "NirRunner", "NirTarget",
            "export"]

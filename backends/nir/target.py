@@ -1,11 +1,11 @@
 """The `nir` target: the FLOAT graph as a NIR file (``model.nir``, `nir.write`).
 
-Pipeline ``fold-batchnorm,lower-multispike{mode=binary},dce``: NIR has no batch normalization
-and no multi-bit spikes (IE-LIF's spike counts become D binary threshold planes whose consumers
-are repeated and summed — exact); ``ptq{collapse=true}`` comes first with
-``temporal_weights="collapse"`` (NIR weights are static).
-The graph is written with `exporter.to_nir` after `lowering.lower_for_nir` (max pooling of
-spikes as sum pooling + threshold); the file records dt (graph and neuron metadata,
+Pipeline ``fold-batchnorm,lower-multispike{mode=binary},spike-maxpool-to-sumpool,dce``: NIR has
+no batch normalization, no multi-bit spikes (IE-LIF's spike counts become D binary threshold
+planes whose consumers are repeated and summed — exact) and no max pooling (of spikes it is sum
+pooling + threshold, the pass shared with the loihi target); ``ptq{collapse=true}`` comes first
+with ``temporal_weights="collapse"`` (NIR weights are static).
+The graph is written with `exporter.to_nir`; the file records dt (graph and neuron metadata,
 β = 1 − dt/τ) and each neuron's reset rule, comparison and v_reset (node metadata), and
 passes NIR's type check. Reading a NIR file into the IR is the frontend's job
 (`snnc.frontend.nir_import`, which backends may not import): `open()` reads the file back
@@ -27,7 +27,6 @@ from snnc.ir import Graph, IRError
 from ..reference import run as reference_run
 from ..target import Target, TargetError, register
 from .exporter import to_nir
-from .lowering import lower_for_nir
 from .same import same_nir_graph
 
 FILE = "model.nir"
@@ -46,7 +45,7 @@ class NirOptions:
 def export(graph: Graph) -> nir.NIRGraph:
     """The `nir.NIRGraph` of a float graph, or a `TargetError` naming the node and the way out."""
     try:
-        return to_nir(lower_for_nir(graph))
+        return to_nir(graph)
     except IRError as e:
         hint = TEMPORAL_HINT if "time-varying" in str(e) else ""
         raise TargetError(f"target nir: {e}{hint}") from None
@@ -85,7 +84,7 @@ class NirTarget(Target):
     lowers = frozenset({"batchnorm", "multispike"})
     time_varying_weights = False
     integer = False
-    default_pipeline = "fold-batchnorm,lower-multispike{mode=binary},dce"
+    default_pipeline = "fold-batchnorm,lower-multispike{mode=binary},spike-maxpool-to-sumpool,dce"
     Options = NirOptions
     artifacts = {"nir": FILE}
 

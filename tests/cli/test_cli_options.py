@@ -36,8 +36,7 @@ def bad_text(hint) -> str | None:
     return None
 
 
-# Targets on the contract (a `render`); the others still parse dict options themselves (transition).
-CONTRACT = sorted(name for name in TARGETS if not get_target(name).legacy)
+CONTRACT = sorted(TARGETS)
 CASES = [(name, f.name) for name in CONTRACT for f in dataclasses.fields(get_target(name).Options)]
 
 
