@@ -33,6 +33,7 @@ class OptionText(str):
 
 
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+_NUMBERS = {int: numbers.Integral, float: numbers.Real}
 
 
 def field_types(options_type) -> dict[str, object]:
@@ -134,18 +135,12 @@ def _convert(value, hint, text: bool):
         if not isinstance(value, bool):
             raise TypeError
         return value
-    if hint is int:
+    if hint in _NUMBERS:                 # int, float: text is parsed; a value must be a number of that kind
         if text:
-            return int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            return hint(value.strip())
+        if isinstance(value, bool) or not isinstance(value, _NUMBERS[hint]):
             raise TypeError
-        return int(value)
-    if hint is float:
-        if text:
-            return float(value.strip())
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError
-        return float(value)
+        return hint(value)
     if hint is str:
         if not isinstance(value, str):
             raise TypeError
