@@ -242,7 +242,3 @@ class Graph:
         from .verify import verify
         verify(self)
         return self
-
-    def __str__(self) -> str:
-        from .text import print_graph
-        return print_graph(self)

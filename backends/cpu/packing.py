@@ -12,8 +12,8 @@
 * **transposed** (`transposed`) — ``[T_w, in, out]`` for event-driven accumulation, where an
   active input adds one contiguous row of weights to all outputs.
 
-The `packed` parameter that the pack-weights pass may add is not used: these layouts are
-derived from the dense `weight` the graph always keeps.
+These layouts are derived from the dense integer `weight` of the graph: storage layout is a
+target's choice, not the IR's.
 """
 from __future__ import annotations
 

@@ -8,8 +8,7 @@ One NIR node per IR node, under the same name, with these encodings:
   A linear over a value ``[..., in]`` of rank > 1 gets the weight repeated over the
   leading dims (NIR's batched weight ``[..., out, in]``).
 * ``conv2d`` → ``nir.Conv2d`` with ``input_shape`` (per-channel scale folded as above;
-  NIR's conv bias is per channel, a zero bias stands for none). A ``packed`` weight copy
-  (pack-weights) is not written: import packs the weight levels again.
+  NIR's conv bias is per channel, a zero bias stands for none).
 * ``add`` → ``nir.Scale`` of ones with one edge per operand: a NIR node sums all
   its incoming edges, so ``y = 1 ⊙ (x_1 + … + x_n)``; ``snnc_operands`` keeps the order.
 * ``lif``/``plif`` → ``nir.LIF``, ``if`` → ``nir.IF``, ``li`` → ``nir.LI``,

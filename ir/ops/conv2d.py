@@ -1,6 +1,5 @@
 """conv2d: the convolutional synaptic layer."""
 from .base import Attr, OpDef, Param, register, synaptic_type
-from .linear import LAYOUT_ATTR, PACKED_PARAM, check_packed
 
 
 def conv_out(size: int, k: int, stride: int, pad: int, dil: int = 1) -> int:
@@ -15,13 +14,12 @@ class Conv2d(OpDef):
     cross-correlation with `stride`, zero `padding`, `dilation`, `groups` (PyTorch
     conventions); y: ``[O, H', W']`` with ``H' = (H + 2p - d(kh-1) - 1) // s + 1``.
     ``scale`` and ``bias`` are broadcast parameters over y (per channel: ``(T, O, 1, 1)``).
-    Integer form as for `linear`. ``layout`` / ``packed``: a packed copy of the weight
-    levels as for `linear`, one row per output channel (``C/groups·kh·kw`` levels).
+    Integer form as for `linear`.
     """
     name = "conv2d"
     attrs = (Attr("stride", "ints", (1, 1), length=2), Attr("padding", "ints", (0, 0), length=2),
-             Attr("dilation", "ints", (1, 1), length=2), Attr("groups", "int", 1), LAYOUT_ATTR)
-    params = (Param("weight"), Param("scale", False, "float"), Param("bias", False), PACKED_PARAM)
+             Attr("dilation", "ints", (1, 1), length=2), Attr("groups", "int", 1))
+    params = (Param("weight"), Param("scale", False, "float"), Param("bias", False))
 
     def out_shape(self, node, graph):
         w = graph.param(node, "weight")
@@ -51,7 +49,6 @@ class Conv2d(OpDef):
             self.fail(node, f"output shape {list(out)} is empty: the kernel does not fit the input {list(x.shape)}")
         self.check_broadcast(node, graph, "scale", out)
         self.check_broadcast(node, graph, "bias", out)
-        check_packed(self, node, graph, row_ndim=3)
 
     def infer_type(self, node, graph, ins):
         return synaptic_type(node, graph, ins[0], self.out_shape(node, graph), axes=(2, 3, 4))

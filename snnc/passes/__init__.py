@@ -4,7 +4,7 @@
 turn a pipeline string into passes and apply them with verification after each.
 Every pass module is imported here explicitly (no folder scanning).
 """
-from . import dce, fold_batchnorm, fold_temporal_scale, lower_multispike, pack_weights, ptq  # noqa: F401
+from . import dce, fold_batchnorm, fold_temporal_scale, lower_multispike, ptq  # noqa: F401
 from . import integerize  # noqa: F401
 from . import fold_scale, spike_maxpool  # noqa: F401
 from .base import PASSES, Pass, register

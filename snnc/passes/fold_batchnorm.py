@@ -30,10 +30,8 @@ def set_param(graph: Graph, node, role: str, array) -> None:
 
 
 def set_weight(graph: Graph, layer, array) -> None:
-    """Replace a layer's weight; a packed copy of the old weight is dropped (layout back to dense)."""
+    """Replace a layer's weight."""
     set_param(graph, layer, "weight", array)
-    if layer.params.pop("packed", None) is not None:
-        layer.attrs["layout"] = "dense"
 
 
 @register

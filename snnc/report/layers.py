@@ -23,7 +23,6 @@ import numpy as np
 
 SYNAPTIC = ("linear", "conv2d", "spike_matmul")
 NEURONS = ("lif", "if", "plif", "cuba_lif", "multispike", "threshold", "lif_int", "cuba_lif_int", "multispike_int")
-LAYOUT_BITS = {"base3": 1.6, "codes2": 2.0}
 LOG2_3 = math.log2(3)
 
 
@@ -66,10 +65,7 @@ def weight_stats(graph, node) -> LayerStats:
         st.entropy = float(-(p * np.log2(p)).sum())
         st.levels = {int(v): float(q) for v, q in zip(values, p)}
         span = int(values.max()) - int(values.min()) + 1 if values.size else 1
-        layout = node.attrs.get("layout", "dense")
-        st.weight_bits = LAYOUT_BITS.get(layout, float(max(1, math.ceil(math.log2(max(span, 2))))))
-        if layout == "bitplanes":
-            st.weight_bits = 2.0
+        st.weight_bits = float(max(1, math.ceil(math.log2(max(span, 2)))))
     st.storage_bits = st.weight_bits * w.size
     return st
 

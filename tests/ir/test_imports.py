@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 IR = Path(__file__).resolve().parents[2] / "ir"
 ROOT = "snnc.ir"
@@ -103,8 +102,6 @@ def test_ir_imports_nothing_outside_ir():
     assert {m: names for m, names in outside.items() if names} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="Graph.__str__ imports snnc.ir.text, whose reader imports snnc.ir.graph: "
-                                       "removed in ir/graph.py (not in the NIR change)")
 def test_no_import_cycle_inside_ir():
     edges, _ = graph()
     assert find_cycle(edges) is None

@@ -372,54 +372,6 @@ def _():
     return build(), build()
 
 
-# ------------------------------------------------------------------ pack-weights
-@case("pack-weights", "bitplanes_linear", "pack-weights{layout=bitplanes}")
-def _():
-    # row 0 [1, 0, −1]: positive word 0b001, negative word 0b100; row 1 [0, 1, 1]: 0b110, 0
-    W = a([[1, 0, -1], [0, 1, 1]], i8)
-    packed = np.zeros((2, 16), np.uint8)
-    packed[0, 0], packed[0, 8], packed[1, 0] = 1, 4, 6
-    def build(p):
-        g = Graph("pk")
-        spike_in(g, 3)
-        g.add("linear", ["x"], {"layout": "bitplanes"} if p else {},
-              {"weight": W, "scale": a([[0.5, 0.5]]), **({"packed": packed} if p else {})}, name="fc")
-        g.add("lif", ["fc"], params=lif_params(), name="n")
-        g.add("output", ["n"], name="y")
-        return g
-    return build(False), build(True)
-
-
-@case("pack-weights", "codes2_conv_bank", "pack-weights{layout=codes2}")
-def _():
-    # codes: −2 → 2, 1 → 1: 2 | 1 << 2 = 6;  −1 → 3, 0 → 0: 3
-    W = a([[[[[-2, 1]]]], [[[[-1, 0]]]]], i8)
-    def build(p):
-        g = Graph("pk2")
-        g.add("input", attrs={"shape": (1, 1, 3), "dtype": "spike"}, name="x")
-        g.add("conv2d", ["x"], {"layout": "codes2"} if p else {},
-              {"weight": W, **({"packed": np.array([[[6]], [[3]]], np.uint8)} if p else {})}, name="c")
-        g.add("output", ["c"], name="y")
-        return g
-    return build(False), build(True)
-
-
-@case("pack-weights", "base3_and_dense", "pack-weights{layout=base3}")
-def _():
-    # [1, 0, −1, 1, 1] → digits 2 1 0 2 2 → 2 + 3 + 0 + 54 + 162 = 221; level 2 and float weights stay dense
-    def build(p):
-        g = Graph("pk3")
-        spike_in(g, 5)
-        g.add("linear", ["x"], {"layout": "base3"} if p else {},
-              {"weight": a([[1, 0, -1, 1, 1]], i8), **({"packed": np.array([221], np.uint8)} if p else {})},
-              name="t")
-        g.add("linear", ["t"], params={"weight": a([[2]], i8)}, name="k")
-        g.add("linear", ["k"], params={"weight": a([[0.5]])}, name="f")
-        g.add("output", ["f"], name="y")
-        return g
-    return build(False), build(True)
-
-
 # ------------------------------------------------------------------ dce
 @case("dce", "unused_branch", "dce")
 def _():

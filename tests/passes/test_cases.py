@@ -41,7 +41,7 @@ def test_case(path):
 def test_every_pass_has_a_case():
     from snnc.passes import PASSES
     have = {p.parent.name for p in INPUTS}
-    assert {"fold-batchnorm", "fold-temporal-scale", "ptq", "lower-multispike", "pack-weights", "dce"} <= have
+    assert {"fold-batchnorm", "fold-temporal-scale", "ptq", "lower-multispike", "dce"} <= have
     assert have <= set(PASSES), have - set(PASSES)
 
 

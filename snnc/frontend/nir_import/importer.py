@@ -28,7 +28,7 @@ import numpy as np
 
 from snnc.backends.nir import convert
 from snnc.backends.nir import params as P
-from snnc.ir import OPS, Graph, VerifyError, packing, verify
+from snnc.ir import OPS, Graph, VerifyError, verify
 from snnc.ir.ops.conv2d import conv_out
 from snnc.ir.types import normalize_param, parse_dtype
 
@@ -331,23 +331,10 @@ class _Importer:
         weight = P.cast_like(stack[0], (recs.get("weight") or {}).get("dtype"))
         attrs = self.attrs_from_meta(k, "linear")
         params = {"weight": (weight, (recs.get("weight") or {}).get("key")),
-                  "packed": self.packed(weight, attrs, recs, row_ndim=1), "scale": scale}
+                  "scale": scale}
         if bias is not None:
             params["bias"] = self.param(self.field(k, node, "bias", out_shape), out_shape, recs.get("bias"))
         return self.emit("linear", [src], attrs, params, self.names[k], k)
-
-    @staticmethod
-    def packed(weight, attrs, recs, row_ndim):
-        """The packed copy of the weight levels that pack-weights made (NIR does not store it: it is
-        packed again from the weight); a weight the layout cannot hold falls back to "dense"."""
-        layout = attrs.get("layout", "dense")
-        if layout == "dense":
-            return None
-        try:
-            return packing.pack(weight, layout, row_ndim), (recs.get("packed") or {}).get("key")
-        except packing.PackingError:
-            attrs["layout"] = "dense"
-            return None
 
     def nir_Affine(self, k, node, src):
         return self.nir_Linear(k, node, src, bias=node.bias)
@@ -391,7 +378,7 @@ class _Importer:
         if weight is None:
             weight = P.cast_like(w, (recs.get("weight") or {}).get("dtype"))
         params = {"weight": (weight, (recs.get("weight") or {}).get("key")),
-                  "packed": self.packed(weight, attrs, recs, row_ndim=3), "scale": scale}
+                  "scale": scale}
         bias = np.broadcast_to(np.asarray(node.bias, dtype=np.float64).reshape(-1), (channels,))
         # NIR's conv always has a bias; a zero one stands for none unless snnc recorded one
         rec_b = recs.get("bias") if self.snnc else None

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from snnc.backends import get_target
 from snnc.backends.cpu import CpuRunner, build_plan, load_library
 from snnc.backends.reference import run as reference_run
-from snnc.ir import Graph
+from snnc.ir import Graph, print_graph
 
 MAX_T = 8
 FEATURES = (1, 5, 31, 32, 63, 64, 65, 100, 127, 128, 129, 200)
@@ -61,7 +61,7 @@ def assert_many_match_reference(cases, **options):
     got = cpu_run_many(cases, **options)
     for (g, x), y in zip(cases, got):
         if not same(y, reference_run(g, x)):
-            raise AssertionError(f"cpu output differs from the reference (options {options}) on\n{g}")
+            raise AssertionError(f"cpu output differs from the reference (options {options}) on\n{print_graph(g)}")
 
 
 def same(a, b) -> bool:
@@ -74,7 +74,7 @@ def assert_matches_reference(graph: Graph, x, **options):
     want = reference_run(graph, x)
     got = cpu_run(graph, x, **options)
     if not same(got, want):
-        raise AssertionError(f"cpu output differs from the reference (options {options}) on\n{graph}")
+        raise AssertionError(f"cpu output differs from the reference (options {options}) on\n{print_graph(graph)}")
 
 
 def mag(t) -> int:

@@ -11,7 +11,7 @@ import pytest
 import nir
 from snnc.backends.nir import to_nir
 from snnc.frontend.nir_import import from_nir
-from snnc.ir import Graph, packing, verify
+from snnc.ir import Graph, verify
 
 F = np.float32
 
@@ -129,22 +129,6 @@ def test_conv2d(scale, bias, tmp_path):
     g.add("output", [z], name="y")
     n = check_round_trip(g, tmp_path)
     assert tuple(n.nodes["c1"].input_shape) == (7, 7)
-
-
-@pytest.mark.parametrize("layout", ["codes2", "bitplanes", "base3"])
-def test_packed_weights_are_packed_again_on_import(layout, tmp_path):
-    rng = np.random.default_rng(9)
-    g, x = chain("packed", (2, 5, 5))
-    wc = rng.integers(-1, 2, (3, 2, 3, 3)).astype(np.int8)
-    c = g.add("conv2d", [x], {"layout": layout}, {"weight": wc, "scale": F([[[[0.5]]]]),
-                                                   "packed": packing.pack(wc, layout, 3)}, name="c")
-    f = g.add("flatten", [c], name="f")
-    wl = rng.integers(-1, 2, (4, 27)).astype(np.int8)
-    y = g.add("linear", [f], {"layout": layout}, {"weight": wl, "scale": F([[0.25]]),
-                                                   "packed": packing.pack(wl, layout, 1)}, name="fc")
-    g.add("output", [y], name="y")
-    n = check_round_trip(g, tmp_path)
-    assert n.nodes["fc"].metadata["layout"] == layout
 
 
 @pytest.mark.parametrize("op", ["sumpool2d", "avgpool2d"])
