@@ -79,6 +79,10 @@ class Target:
     # implements other arithmetic by design (Loihi's fixed-point CUBA model), whose own golden
     # model is `reference_run`.
     exact: ClassVar[bool] = True
+    # What the target's results are compared with, in words (the capability matrix).
+    golden: ClassVar[str] = "reference, bit for bit"
+    # Ops of the table accepted only as part of a pattern the target maps as a whole.
+    pattern_ops: ClassVar[frozenset[str]] = frozenset()
     Options: ClassVar[type] = NoOptions
     artifacts: ClassVar[dict[str, str]] = {}
 
@@ -103,6 +107,24 @@ class Target:
         """What the capability matrix shows, derived from the op table."""
         return {"time-varying weights": self.time_varying_weights, "multi-bit spikes": self.accepts("multispike"),
                 "conv": self.accepts("conv2d"), "attention": self.accepts("spike_matmul")}
+
+    @property
+    def arithmetic(self) -> str:
+        return "integer IR" if self.integer else "float IR"
+
+    def op_text(self, op: str) -> str:
+        """How the target takes `op`, for the op table."""
+        if op in self.pattern_ops:
+            return "in patterns"
+        return ("yes" if op in self.ops else "integer form" if f"{op}_int" in self.ops
+                else "lowered" if op in self.lowers else "—")
+
+    def feature_text(self, feature: str) -> str:
+        if feature == "time-varying weights" and not self.time_varying_weights:
+            return "no: `--temporal-weights collapse`"
+        if feature == "multi-bit spikes" and "multispike" in self.lowers:
+            return "as D binary planes"
+        return "yes" if self.features[feature] else "no"
 
     def accepts(self, op: str) -> bool:
         """Whether a float graph with `op` compiles for this target (directly, or through its pipeline)."""
@@ -175,18 +197,16 @@ class Target:
 
 
 def capability_matrix() -> str:
-    """The README's capability matrix (Markdown), generated from the registered targets."""
-    names = sorted(TARGETS)
-    targets = [TARGETS[n]() for n in names]
-    rows = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    yes = lambda b: "yes" if b else "—"                      # noqa: E731
-    rows.append("| arithmetic | " + " | ".join("integer" if t.integer else "float" for t in targets) + " |")
-    rows.append("| equals the reference | " + " | ".join(yes(t.exact) for t in targets) + " |")
-    for feature in targets[0].features:
-        rows.append(f"| {feature} | " + " | ".join(yes(t.features[feature]) for t in targets) + " |")
+    """The README's capability tables (Markdown), generated from the registered targets: one row per
+    target (what it implements, what it equals, the features), then the op table, one row per op."""
+    targets = [TARGETS[n]() for n in sorted(TARGETS)]
+    features = list(targets[0].features)
+    rows = ["| target | implements | exact against | " + " | ".join(features) + " |",
+            "|---|---|---|" + "---|" * len(features)]
+    for t in targets:
+        cells = [t.name, t.arithmetic, t.golden] + [t.feature_text(f) for f in features]
+        rows.append("| " + " | ".join(cells) + " |")
     ops = sorted({op.removesuffix("_int") for t in targets for op in t.ops | t.lowers} - {"input", "output"})
-    for op in ops:
-        rows.append(f"| `{op}` | " + " | ".join(
-            "yes" if op in t.ops else "integer" if f"{op}_int" in t.ops else "lowered" if op in t.lowers else "—"
-            for t in targets) + " |")
+    rows += ["", "| op | " + " | ".join(t.name for t in targets) + " |", "|---|" + "---|" * len(targets)]
+    rows += [f"| `{op}` | " + " | ".join(t.op_text(op) for t in targets) + " |" for op in ops]
     return "\n".join(rows) + "\n"

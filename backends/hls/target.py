@@ -29,6 +29,7 @@ from .tbdata import tb_data
 @register
 class HLSTarget(Target):
     name = "hls"
+    golden = "reference, bit for bit (g++ C simulation)"
     description = ("Vitis HLS C++ project (firmware, testbench, build_prj.tcl, hls_config.cfg, estimates), "
                    "C-simulated bit-exactly with g++")
     ops = SUPPORTED_OPS

@@ -65,6 +65,9 @@ class LoihiTarget(Target):
     integer = False
     default_pipeline = PIPELINE
     exact = False                 # Loihi's CUBA arithmetic, not the snnc integer graph's
+    arithmetic = "Loihi CUBA fixed point"
+    golden = "its bit-accurate Loihi simulator"
+    pattern_ops = frozenset({"add", "sumpool2d"})
     Options = LoihiOptions
     artifacts = {"netx": NET_FILE, "mapping": "mapping.json", "mapping_table": "mapping.md"}
 

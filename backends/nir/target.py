@@ -84,6 +84,7 @@ class NirTarget(Target):
     lowers = frozenset({"batchnorm", "multispike"})
     time_varying_weights = False
     integer = False
+    golden = "reference, on the file read back"
     default_pipeline = "fold-batchnorm,lower-multispike{mode=binary},spike-maxpool-to-sumpool,dce"
     Options = NirOptions
     artifacts = {"nir": FILE}

@@ -28,6 +28,7 @@ class OnnxTarget(Target):
     description = "the float graph unrolled over T timesteps as an ONNX model (model.onnx), run by onnxruntime"
     ops = SUPPORTED_OPS
     integer = False
+    golden = "reference float32, bit for bit (onnxruntime)"
     default_pipeline = "dce"
     Options = OnnxOptions
     artifacts = {"onnx": MODEL_FILE}

@@ -22,6 +22,7 @@ class ReferenceRunner:
 @register
 class ReferenceTarget(Target):
     name = "reference"
+    golden = "— (the golden model)"
     description = "the deployable IR (model.snnir + model.npz), run by the NumPy reference interpreter"
     ops = frozenset(KERNELS)
     artifacts = {"ir": "model.snnir", "params": "model.npz"}
