@@ -138,8 +138,19 @@ class Target:
             n = bad[0]
             more = f" (and {len(bad) - 1} more nodes)" if len(bad) > 1 else ""
             raise TargetError(f"target {self.name} cannot express node %{n.name} (op {n.op}){more}; "
-                              f"it supports: {', '.join(sorted(self.ops))}")
+                              f"{self.refusal(n)}")
         self.check_graph(graph, opts)
+
+    def refusal(self, node) -> str:
+        """Why an op outside the table is refused and the way out (targets add their own reasons)."""
+        supported = f"it supports: {', '.join(sorted(self.ops))}"
+        if self.integer and f"{node.op}_int" in self.ops:
+            return (f"it is a float op and the {self.name} target runs the integer graph: compile from the float "
+                    f"graph with the default pipeline, which runs integerize ({supported})")
+        if not self.integer and node.opdef.integer:
+            return (f"it is an integer op and the {self.name} target takes the float graph: compile without "
+                    f"integerize (the {self.name} default pipeline) ({supported})")
+        return supported
 
     def check_graph(self, graph: Graph, opts) -> None:
         """Target-specific refusals beyond the op table (none by default)."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from snnc.ir import Graph
 
 from ..target import Target, TargetError, register
-from .build import build_network
+from .build import REFUSED, UNPREPARED, build_network
 from .mapping import map_network
 from .netx import net_bytes, read_net
 from .network import Network
@@ -80,6 +80,9 @@ class LoihiTarget(Target):
         """The golden model of this target: the bit-accurate Loihi simulator on the network built
         from `graph` (the emitted .net file must reproduce it exactly)."""
         return LoihiRunner(build_network(graph, self.options(opts))).run(x)
+
+    def refusal(self, node) -> str:
+        return REFUSED.get(node.op) or UNPREPARED.get(node.op) or super().refusal(node)
 
     def check_graph(self, graph: Graph, opts: LoihiOptions) -> None:
         map_network(build_network(graph, opts), opts)        # refuses a model that does not fit
