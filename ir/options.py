@@ -11,7 +11,8 @@ turns a dict of raw values into an instance:
   ``int``, ``float``, ``bool`` (true/false/1/0/yes/no), ``str``, ``X | None``
   (``none`` or an empty value gives None), ``Literal[...]`` (one of the choices),
   ``tuple[str, ...]`` (split on commas or spaces); fields typed ``object`` take the
-  text as it is and the owner's own checks read it.
+  text as it is and the owner's own checks read it (``field(metadata={"type": …})``
+  says in words what such a field takes, for the messages).
 
 Every error has the same form and names the owner, the option and what it takes;
 the caller chooses the exception class (a pass raises ConfigError, a target
@@ -61,7 +62,8 @@ def type_name(hint) -> str:
 def describe_fields(options_type) -> str:
     """``name (type), …`` of every field, for the message listing what an owner takes."""
     fields = field_types(options_type)
-    return ", ".join(f"{k} ({type_name(t)})" for k, t in fields.items()) or "no options"
+    said = {f.name: f.metadata.get("type") for f in dataclasses.fields(options_type)}
+    return ", ".join(f"{k} ({said[k] or type_name(t)})" for k, t in fields.items()) or "no options"
 
 
 def parse_options(owner: str, options_type, raw: dict | None, error=ValueError):

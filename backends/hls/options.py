@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from snnc.ir import Graph
@@ -57,10 +57,10 @@ def _error(message: str) -> TargetError:
 @dataclass(frozen=True)
 class HLSOptions:
     """The options; the field names are the option names (the table above)."""
-    top: object = "snn_top"
+    top: object = field(default="snn_top", metadata={"type": "C++ identifier"})
     interface: Literal["axis", "array"] = "axis"
-    parallelism: object = 1               # int (every layer) or dict node name → int
-    timesteps: object = None              # int; None: the graph's `timesteps`, else DEFAULT_TIMESTEPS
+    parallelism: object = field(default=1, metadata={"type": "int, or node:N,node:N per layer"})
+    timesteps: object = field(default=None, metadata={"type": "int"})   # None: the graph's, else DEFAULT_TIMESTEPS
     max_timesteps: int | None = None      # None: timesteps
     clock_mhz: float = 200.0
     part: str = DEFAULT_PART
@@ -69,7 +69,7 @@ class HLSOptions:
     csynth: bool = True
     cosim: bool = False
     export: bool = False
-    tb_input: object = None
+    tb_input: object = field(default=None, metadata={"type": "array [T, B, ...] (API only)"})
     seed: int = 0
     tb_samples: int = 4
     cxx: str | None = None
