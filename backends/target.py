@@ -132,14 +132,14 @@ class Target:
 
     def check(self, graph: Graph, opts=None) -> None:
         """Refuse a graph this target cannot express (op table, then `check_graph`)."""
-        opts = self.options(opts, graph)
+        opts = self.options(opts)                 # the op table first: it needs no graph-dependent option
         bad = [n for n in graph if n.op not in self.ops]
         if bad:
             n = bad[0]
             more = f" (and {len(bad) - 1} more nodes)" if len(bad) > 1 else ""
             raise TargetError(f"target {self.name} cannot express node %{n.name} (op {n.op}){more}; "
                               f"{self.refusal(n)}")
-        self.check_graph(graph, opts)
+        self.check_graph(graph, self.options(opts, graph))
 
     def refusal(self, node) -> str:
         """Why an op outside the table is refused and the way out (targets add their own reasons)."""

@@ -11,7 +11,7 @@ parallelism    ``1``                                lanes per layer: an int for 
                                                     dict node name → int (others get ``1``; the
                                                     command line writes ``node:N,node:N``); must
                                                     divide the layer's size (see `parallelism.py`)
-timesteps      graph attr ``timesteps``, else 8     T of the testbench data and the estimates; the
+timesteps      graph attr ``timesteps``             T of the testbench data and the estimates; the
                                                     top function takes the T of each call at run time
 max_timesteps  ``timesteps``                        array interface: rows of the input/output arrays
 clock_mhz      ``200``                              target clock (estimates, Tcl, config)
@@ -46,7 +46,6 @@ from snnc.ir import Graph
 from ..common.names import check_identifier, check_word
 from ..target import TargetError
 
-DEFAULT_TIMESTEPS = 8
 DEFAULT_PART = "xcu250-figd2104-2L-e"
 
 
@@ -60,7 +59,7 @@ class HLSOptions:
     top: object = field(default="snn_top", metadata={"type": "C++ identifier"})
     interface: Literal["axis", "array"] = "axis"
     parallelism: object = field(default=1, metadata={"type": "int, or node:N,node:N per layer"})
-    timesteps: object = field(default=None, metadata={"type": "int"})   # None: the graph's, else DEFAULT_TIMESTEPS
+    timesteps: object = field(default=None, metadata={"type": "int"})   # None: the graph's `timesteps`
     max_timesteps: int | None = None      # None: timesteps
     clock_mhz: float = 200.0
     part: str = DEFAULT_PART
@@ -105,8 +104,16 @@ class HLSOptions:
                                  f"nodes: {', '.join(sorted(names))}")
         attr_t = graph.attrs.get("timesteps")
         usable = isinstance(attr_t, numbers.Integral) and not isinstance(attr_t, bool) and attr_t > 0
-        t = self.timesteps if self.timesteps is not None else int(attr_t) if usable else DEFAULT_TIMESTEPS
+        t = self.timesteps if self.timesteps is not None else int(attr_t) if usable else None
         return dataclasses.replace(self, timesteps=t, max_timesteps=self.max_timesteps or t)
+
+    def require_timesteps(self) -> int:
+        """T, which the testbench data, the estimates and the array interface are sized by."""
+        if self.timesteps is None:
+            raise _error("needs the number of timesteps T (the testbench data, the estimates and the array "
+                         "interface are sized by it) and the graph records none: give -T/--timesteps T to "
+                         "snnc compile, or the hls option timesteps=T")
+        return self.timesteps
 
     @property
     def clock_ns(self) -> float:

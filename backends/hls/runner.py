@@ -46,14 +46,15 @@ class CSimRunner:
                 shutil.copytree(Path(project_dir) / folder, self.dir / folder)
         self.include = hls_include(options.hls_include, self.dir)
         self._builds = 0
-        self.max_timesteps = options.max_timesteps
+        self.max_timesteps = options.max_timesteps     # None: as the rendered files say, until a longer run
         self._fn = self._build(self.max_timesteps)
 
     def _build(self, max_timesteps: int):
         self._builds += 1
         lib = self._tmp / f"lib{self.top}_{self._builds}.so"
         sources = [self.dir / "csim" / f"{self.top}_csim.cpp", self.dir / "firmware" / f"{self.top}.cpp"]
-        defines = {f"{self.top}_MAX_TIMESTEPS": max_timesteps} if self.options.interface == "array" else {}
+        defines = {f"{self.top}_MAX_TIMESTEPS": max_timesteps} if self.options.interface == "array" and \
+            max_timesteps else {}
         shim = self.include == self.dir / "shim"
         flags = library_flags(self.include, werror=shim, flags=self.options.cxxflags, defines=defines)
         build(self.cxx, flags, sources, lib, what=f"the C-simulation of {self.top}",
@@ -63,7 +64,7 @@ class CSimRunner:
     def run(self, x):
         xs = bind_inputs(self.graph, x)
         T = next(iter(xs.values())).shape[0]
-        if self.options.interface == "array" and T > self.max_timesteps:
+        if self.options.interface == "array" and T > (self.max_timesteps or 0):
             self.max_timesteps = T
             self._fn = self._build(T)
         return call_csim(self._fn, self.graph, xs, self.top)

@@ -46,6 +46,7 @@ class HLSTarget(Target):
 
     def render(self, graph: Graph, opts: HLSOptions) -> dict[str, str]:
         """Every file of the project (relative path → text), without writing anything."""
+        opts.require_timesteps()
         project = plan(graph, opts)
         files = render_project(project, estimate(project))
         files["tb_data/input.dat"], files["tb_data/expected.dat"] = tb_data(

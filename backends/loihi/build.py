@@ -44,7 +44,6 @@ from .options import COLLAPSE_PASS, LoihiOptions
 from .quantize import RangeError, quantize_leaky, quantize_readout, quantize_spiking
 
 SYNAPSES = ("linear", "conv2d")
-DEFAULT_STEPS = 64
 
 TEMPORAL_WAYS_OUT = (f'ways out: compile with temporal_weights="collapse" (CLI --temporal-weights=collapse), '
                      f"which runs {COLLAPSE_PASS} to make static ternary weights from the time-averaged "
@@ -109,7 +108,7 @@ class Chain:
     flat_from: tuple[int, ...] | None = None            # the shape Loihi holds before a flatten
     gain: np.ndarray | None = None                      # a host gain on spikes before the output
     syn: Synapse | None = None
-    steps: int = DEFAULT_STEPS                          # state ranges are bounded over this many steps
+    steps: int = 0                                      # state ranges are bounded over this many steps
     layers: list[Layer] = field(default_factory=list)
     output_shape: tuple[int, ...] = ()
     notes: list[str] = field(default_factory=list)
@@ -130,9 +129,9 @@ class Chain:
                 self.fail(n, UNPREPARED[n.op])
         T = self.opts.timesteps or g.attrs.get("timesteps")
         if not isinstance(T, (int, np.integer)) or isinstance(T, bool) or T < 1:
-            T = DEFAULT_STEPS
-            self.notes.append(f"the graph records no timesteps: state ranges are bounded over {T} steps "
-                              "(option timesteps)")
+            raise TargetError("target loihi needs the number of timesteps T (the state ranges, the weight "
+                              "exponents and the reset interval depend on it) and the graph records none: give "
+                              "-T/--timesteps T to snnc compile, or the loihi option timesteps=T")
         self.input(g.inputs[0])
         self.steps = int(T) + self.count_layers()      # T + (one step of delay per layer) steps
         while self.at[0].op != "output":

@@ -10,7 +10,7 @@
   a neuron with reset = "subtract" is mapped with the zero reset ("approximate", the
   difference shows in `fidelity.compare`) or refused ("refuse").
 * ``timesteps`` (int or None) — steps over which the state ranges are bounded when choosing
-  each layer's scale; default: the graph's ``timesteps`` attribute, else 64.
+  each layer's scale; default: the graph's ``timesteps`` attribute (one of the two is required).
 * Core limits for the mapping report (Loihi 1 defaults): ``compartments_per_core`` (1024),
   ``input_axons_per_core`` (4096), ``output_axons_per_core`` (4096),
   ``synapse_bits_per_core`` (2^20, 1 Mbit), ``cores_per_chip`` (128), ``chips`` (1).

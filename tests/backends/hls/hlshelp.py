@@ -64,9 +64,12 @@ def build_batch(projects: list[tuple[str, Path]], work: Path, opt: str = "-O0", 
     return out
 
 
-def chain(x_shape, x_dtype, *layers, name="g") -> Graph:
-    """input x → each (op, attrs, params) in turn → output y."""
+def chain(x_shape, x_dtype, *layers, name="g", timesteps=8) -> Graph:
+    """input x → each (op, attrs, params) in turn → output y; the graph records `timesteps` (as
+    integerize does: the hls target sizes the testbench and the estimates by it)."""
     g = Graph(name)
+    if timesteps is not None:
+        g.attrs["timesteps"] = timesteps
     g.add("input", attrs={"shape": x_shape, "dtype": x_dtype}, name="x")
     v = "x"
     for k, (op, attrs, params) in enumerate(layers):

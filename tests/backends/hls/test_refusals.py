@@ -15,6 +15,15 @@ def small(width=10):
                  ("lif_int", {"state_bits": 8}, {"leak": p(1), "threshold": p(2)}))
 
 
+def test_missing_timesteps_names_the_flag(tmp_path):
+    g = chain((6,), "spike", ("linear", {}, {"weight": np.ones((4, 6), np.int8)}), timesteps=None)
+    HLSTarget().check(g)                                  # the graph itself is fine
+    with pytest.raises(TargetError, match=r"needs the number of timesteps T .* -T/--timesteps T .* timesteps=T"):
+        HLSTarget().emit(g, tmp_path / "p", {})
+    assert not (tmp_path / "p").exists()
+    HLSTarget().emit(g, tmp_path / "p", {"timesteps": 3})
+
+
 def test_float_graph_is_refused_with_the_node_named():
     g = chain((4,), "f32", ("linear", {}, {"weight": np.ones((3, 4), np.float32)}),
               ("lif", {}, {"beta": p(0.5, dtype=np.float32), "threshold": p(1.0, dtype=np.float32)}))

@@ -21,6 +21,7 @@ def evil_graph() -> Graph:
     """Names verify() would refuse (it allows [A-Za-z_][A-Za-z0-9_.]*) next to legal but tricky ones
     (keywords, dots, case and sanitization collisions): the target must not rely on verify()."""
     g = Graph('net"; rm -rf /')
+    g.attrs["timesteps"] = 5
     rng = np.random.default_rng(0)
     g.add("input", attrs={"shape": (6,), "dtype": "spike"}, name=EVIL[0])
     v = EVIL[0]

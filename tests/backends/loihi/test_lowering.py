@@ -119,10 +119,10 @@ def test_spiking_output_and_leaky_readout():
     assert np.abs(simulate(net, xs).output - run(h, xs)).max() < 0.02
 
 
-def test_graph_without_timesteps_is_bounded_over_a_default():
+def test_graph_without_timesteps_needs_them():
     g = mlp(np.random.default_rng(8))
     g.attrs.pop("timesteps")
-    assert any("no timesteps" in note for note in network(g).notes)
+    refused(g, "needs the number of timesteps T", "-T/--timesteps T", "timesteps=T")
     assert network(g, timesteps=3).timesteps == 3
 
 
