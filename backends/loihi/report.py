@@ -12,6 +12,7 @@ import numpy as np
 from snnc.version import VERSION
 
 from ..common.templates import environment
+from . import lava_runner
 from .mapping import Mapping
 from .network import Layer, Network
 
@@ -61,8 +62,13 @@ def render_markdown(net: Network, mapping: Mapping) -> str:
             "name": md(m.name), "shape": "×".join(map(str, m.shape))})
     notes = [md(x) for x in net.notes + mapping.notes]
     notes += [f"{md(layer.name)}: {md(note)}" for layer in net.layers for note in layer.notes]
+    last, order = net.output_layer, "[" + ", ".join("CHW"[-len(net.input_shape):]) + "]"
+    probe, scaled = lava_runner.readout_kind(net)
     return environment().get_template("loihi/mapping.md.j2").render(
         name=md(net.name), version=VERSION, message_bits=net.input_message_bits, delay=net.delay,
+        input_order=order if len(net.input_shape) == 3 else "[N]",
+        lava_input_order="(" + ", ".join(reversed(order[1:-1].split(", "))) + ")" if len(net.input_shape) == 3
+        else "(N,)", readout_text=lava_runner.probe_text(last, probe, scaled), readout_scaled=scaled,
         timesteps=net.timesteps if net.timesteps else "T",
         limits=mapping.limits, layers=layers, total_cores=mapping.total_cores, chips_needed=mapping.chips_needed,
         fits=mapping.fits, quant=quant, notes=notes)

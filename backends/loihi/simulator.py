@@ -100,37 +100,68 @@ def synapse(layer: Layer, x: np.ndarray) -> np.ndarray:
 
 def simulate(net: Network, x: np.ndarray) -> SimResult:
     """Run the network on raw input x [T, B, *input_shape] (0/1 spikes or integer payloads)."""
-    x = np.asarray(x)
-    if x.ndim != 2 + len(net.input_shape) or tuple(x.shape[2:]) != tuple(net.input_shape):
-        raise ValueError(f"the Loihi network takes input [T, B, {', '.join(map(str, net.input_shape))}]; "
-                         f"got {list(x.shape)}")
-    x = x.astype(np.int64)
+    x = _checked(net, x, 2)
     T, B = x.shape[:2]
     L = len(net.layers)
-    state = [Compartments(layer, B) for layer in net.layers]
-    buffers = [np.zeros((B, layer.neurons), np.int64) for layer in net.layers]
-    spikes = [np.zeros((T, B, layer.neurons), np.int64) for layer in net.layers]
-    probes = [np.zeros((T, B, layer.neurons), np.int64) for layer in net.layers]
-    zeros = np.zeros((B,) + tuple(net.input_shape), np.int64)
-    for t in range(T + L):
-        s = x[t] if t < T else zeros
-        for k, layer in enumerate(net.layers):
-            a, buffers[k] = buffers[k], synapse(layer, s)
-            if t == k + 1:
-                state[k].reset()
-            s = state[k].step(a)
-            step = t - (k + 1)                 # the graph step this layer answers now
-            if 0 <= step < T:
-                spikes[k][step] = s
-                probe = layer.readout.probe if layer.readout is not None else "s"
-                probes[k][step] = state[k].u if probe == "u" else state[k].v
+    zeros = np.zeros((L, B) + tuple(net.input_shape), np.int64)
+    # layer k answers graph step t at step t + k + 1 and is reset once, when step 0 reaches it
+    spikes, probes = _run(net, np.concatenate([x, zeros]), lambda t, k: t == k + 1, lambda t, k: t - k - 1, T)
     values = [_value(layer, spikes[k], T, B) for k, layer in enumerate(net.layers)]
     named_spikes = {layer.name: values[k] for k, layer in enumerate(net.layers) if layer.neuron.spiking}
     named_probes = {layer.name: probes[k].reshape((T, B) + layer.shape)
                     for k, layer in enumerate(net.layers) if not layer.neuron.spiking}
     last = net.layers[-1]
-    out = _readout(last, values[-1], probes[-1].reshape((T, B) + last.shape))
+    out = _readout(last, values[-1], probes[L - 1].reshape((T, B) + last.shape))
     return SimResult(out.reshape((T, B) + tuple(net.output_shape)), named_spikes, named_probes)
+
+
+def simulate_stream(net: Network, stream: np.ndarray, reset_interval: int) -> tuple[np.ndarray, np.ndarray]:
+    """Run one continuous input stream [S, *input_shape] as Lava runs the netx file: no zeros added,
+    layer k (0-based) reset at steps k + 1, k + 1 + R, k + 1 + 2R, … (``reset_interval=R,
+    reset_offset=1``). Returns the last layer's spikes and its probed state (u, or v for an ``li``
+    readout) at every step, [S, *layer shape] int64 — what Lava's sink and Monitor record."""
+    stream = _checked(net, stream, 1)[:, None]
+    last = net.layers[-1]
+    k_last = len(net.layers) - 1
+    spikes, probes = _run(net, stream, lambda t, k: t >= k + 1 and (t - k - 1) % reset_interval == 0,
+                          lambda t, k: t, stream.shape[0], layers=(k_last,))
+    return spikes[k_last][:, 0].reshape((-1,) + last.shape), probes[k_last][:, 0].reshape((-1,) + last.shape)
+
+
+def _checked(net: Network, x, batch_axes: int) -> np.ndarray:
+    x = np.asarray(x)
+    lead = "T, B" if batch_axes == 2 else "S"
+    if x.ndim != batch_axes + len(net.input_shape) or tuple(x.shape[batch_axes:]) != tuple(net.input_shape):
+        raise ValueError(f"the Loihi network takes input [{lead}, {', '.join(map(str, net.input_shape))}]; "
+                         f"got {list(x.shape)}")
+    return x.astype(np.int64)
+
+
+def _run(net: Network, x: np.ndarray, resets, row, rows: int, layers=None):
+    """Step every layer over x [S, B, *input_shape]; `resets(t, k)` says when layer k resets and
+    `row(t, k)` which of the `rows` recorded rows its output at step t is. The spikes and probes of
+    the `layers` asked for (all by default), [rows, B, N] each."""
+    S, B = x.shape[:2]
+    wanted = range(len(net.layers)) if layers is None else layers
+    state = [Compartments(layer, B) for layer in net.layers]
+    buffers = [np.zeros((B, layer.neurons), np.int64) for layer in net.layers]
+    spikes = {k: np.zeros((rows, B, net.layers[k].neurons), np.int64) for k in wanted}
+    probes = {k: np.zeros((rows, B, net.layers[k].neurons), np.int64) for k in wanted}
+    for t in range(S):
+        s = x[t]
+        for k, layer in enumerate(net.layers):
+            a, buffers[k] = buffers[k], synapse(layer, s)
+            if resets(t, k):
+                state[k].reset()
+            s = state[k].step(a)
+            if k not in spikes:
+                continue
+            r = row(t, k)
+            if 0 <= r < rows:
+                spikes[k][r] = s
+                probe = layer.readout.probe if layer.readout is not None else "s"
+                probes[k][r] = state[k].u if probe == "u" else state[k].v
+    return spikes, probes
 
 
 def _value(layer: Layer, s: np.ndarray, T: int, B: int) -> np.ndarray:

@@ -26,6 +26,7 @@ from pathlib import Path
 from snnc.ir import Graph
 
 from ..target import Target, TargetError, register
+from . import lava_runner
 from .build import REFUSED, UNPREPARED, build_network
 from .mapping import map_network
 from .netx import net_bytes, read_net
@@ -69,7 +70,8 @@ class LoihiTarget(Target):
     golden = "its bit-accurate Loihi simulator"
     pattern_ops = frozenset({"add", "sumpool2d"})
     Options = LoihiOptions
-    artifacts = {"netx": NET_FILE, "mapping": "mapping.json", "mapping_table": "mapping.md"}
+    artifacts = {"netx": NET_FILE, "mapping": "mapping.json", "mapping_table": "mapping.md",
+                 "lava_runner": lava_runner.SCRIPT, "lava_readout": lava_runner.READOUT}
 
     def pipeline(self, opts: LoihiOptions) -> str:
         """The pipeline for these options: ``temporal_weights="collapse"`` prepends the collapse."""
@@ -89,7 +91,8 @@ class LoihiTarget(Target):
 
     def render(self, graph: Graph, opts: LoihiOptions) -> dict[str, str | bytes]:
         net = build_network(graph, opts)
-        return {NET_FILE: net_bytes(net), **render_reports(net, map_network(net, opts))}
+        return {NET_FILE: net_bytes(net), **render_reports(net, map_network(net, opts)),
+                **lava_runner.render_runner(net, NET_FILE, graph.inputs[0].attrs.get("scale", 1.0))}
 
     def open(self, out_dir: Path | None, graph: Graph, opts: LoihiOptions) -> LoihiRunner:
         if out_dir is None:

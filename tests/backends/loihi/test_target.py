@@ -17,7 +17,7 @@ def test_compile_writes_the_artifacts_and_runs_the_file(tmp_path):
     rng = np.random.default_rng(0)
     g = cnn(rng)
     c = snnc.compile(g, target="loihi", out_dir=tmp_path / "out")
-    assert sorted(c.artifacts) == ["mapping", "mapping_table", "netx"]
+    assert sorted(c.artifacts) == ["lava_readout", "lava_runner", "mapping", "mapping_table", "netx"]
     assert all(p.is_file() for p in c.artifacts.values())
     assert c.pipeline == PIPELINE
     x = digits_like(rng, 5, 4, (1, 8, 8))
