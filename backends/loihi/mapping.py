@@ -51,7 +51,8 @@ class LayerMapping:
     max_input_axons: int
     max_output_axons: int
     max_synapse_bits: int
-    cores_detail: list[dict] = field(default_factory=list)
+    cores_detail: list[dict] = field(default_factory=list)   # per core: its chip, usage and neuron range
+    chips: list[int] = field(default_factory=list)            # the chips the layer's cores are on
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Mapping:
     chips_needed: int
     fits: bool
     notes: list[str] = field(default_factory=list)
+    chips: list[dict] = field(default_factory=list)    # per chip used: cores, layers
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -266,6 +268,15 @@ def map_network(net: Network, opts: LoihiOptions | None = None, strict: bool = T
             max_output_axons=max(c["output_axons"] for c in cores),
             max_synapse_bits=max(c["synapse_bits"] for c in cores), cores_detail=cores))
     total = sum(m.cores for m in result)
+    per_chip = limits["cores_per_chip"]
+    used = 0                                   # cores are placed on the chips in layer order
+    for m in result:
+        for c in m.cores_detail:
+            c["chip"] = (used + c["core"]) // per_chip
+        m.chips = sorted({c["chip"] for c in m.cores_detail})
+        used += m.cores
+    chips = [{"chip": i, "cores": sum(1 for m in result for c in m.cores_detail if c["chip"] == i),
+              "layers": [m.name for m in result if i in m.chips]} for i in range(math.ceil(total / per_chip))]
     capacity = limits["cores_per_chip"] * limits["chips"]
     chips_needed = math.ceil(total / limits["cores_per_chip"])
     fits = total <= capacity
@@ -281,5 +292,9 @@ def map_network(net: Network, opts: LoihiOptions | None = None, strict: bool = T
                           f"of {capacity} (the whole model needs {total} cores, {chips_needed} chips); ways out: "
                           f"the option chips={chips_needed}, higher per-core limits, or a smaller model")
     notes = [f"{total} cores of {capacity} ({limits['chips']} chip(s) × {limits['cores_per_chip']})"]
+    crossings = sum(1 for a, b in zip(result, result[1:]) if a.chips != b.chips or len(a.chips) > 1)
+    if len(chips) > 1:
+        notes.append(f"{len(chips)} chips: cores are placed in layer order; {crossings} of {len(result) - 1} "
+                     f"layer-to-layer connections span chips (their spikes cross the inter-chip links)")
     return Mapping(limits=limits, layers=result, total_cores=total, chips_needed=chips_needed, fits=fits,
-                   notes=notes)
+                   notes=notes, chips=chips)

@@ -11,9 +11,23 @@
   difference shows in `fidelity.compare`) or refused ("refuse").
 * ``timesteps`` (int or None) — steps over which the state ranges are bounded when choosing
   each layer's scale; default: the graph's ``timesteps`` attribute (one of the two is required).
-* Core limits for the mapping report (Loihi 1 defaults): ``compartments_per_core`` (1024),
-  ``input_axons_per_core`` (4096), ``output_axons_per_core`` (4096),
-  ``synapse_bits_per_core`` (2^20, 1 Mbit), ``cores_per_chip`` (128), ``chips`` (1).
+* ``chip`` ("loihi1") — the chip generation whose limits the mapping uses by default:
+
+  =========================  ==========  ==========  ================================================
+  limit                      loihi1      loihi2      source
+  =========================  ==========  ==========  ================================================
+  compartments_per_core      1024        8192        Loihi: 128 k neurons / 128 cores (Davies et al.,
+                                                     IEEE Micro 2018); Loihi 2: 1 M / 128 (Intel
+                                                     Loihi 2 technology brief, 2021)
+  synapse_bits_per_core      2^20        937,500     128 M (Loihi) / 120 M (Loihi 2) one-bit synapses
+                                                     per chip over 128 cores
+  input_axons_per_core       4096        4096        Loihi's fan-in; Intel publishes none for Loihi 2:
+  output_axons_per_core      4096        4096        the Loihi values are kept (override them)
+  cores_per_chip             128         128         neuro cores per chip
+  =========================  ==========  ==========  ================================================
+
+  Any limit option given explicitly overrides the chip's value. ``chips`` (1) — how many chips
+  the network may use; a network that needs more is refused naming the layer that overflows.
 """
 from __future__ import annotations
 
@@ -27,16 +41,25 @@ LIMITS = ("compartments_per_core", "input_axons_per_core", "output_axons_per_cor
           "synapse_bits_per_core", "cores_per_chip", "chips")
 
 
+CHIPS = {
+    "loihi1": {"compartments_per_core": 1024, "input_axons_per_core": 4096, "output_axons_per_core": 4096,
+               "synapse_bits_per_core": 1 << 20, "cores_per_chip": 128},
+    "loihi2": {"compartments_per_core": 8192, "input_axons_per_core": 4096, "output_axons_per_core": 4096,
+               "synapse_bits_per_core": 120_000_000 // 128, "cores_per_chip": 128},
+}
+
+
 @dataclass(frozen=True)
 class LoihiOptions:
     temporal_weights: Literal["keep", "collapse"] = "keep"
     subtract_reset: Literal["approximate", "refuse"] = "approximate"
     timesteps: int | None = None
-    compartments_per_core: int = 1024
-    input_axons_per_core: int = 4096
-    output_axons_per_core: int = 4096
-    synapse_bits_per_core: int = 1 << 20
-    cores_per_chip: int = 128
+    chip: Literal["loihi1", "loihi2"] = "loihi1"
+    compartments_per_core: int | None = None        # None: the chip's value (CHIPS)
+    input_axons_per_core: int | None = None
+    output_axons_per_core: int | None = None
+    synapse_bits_per_core: int | None = None
+    cores_per_chip: int | None = None
     chips: int = 1
 
     def __post_init__(self):
@@ -46,4 +69,6 @@ class LoihiOptions:
                 raise TargetError(f"loihi option {name}={value!r}; expected a positive integer")
 
     def limits(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in LIMITS}
+        """The mapping's limits: the chip's, with the limit options given explicitly in their place."""
+        chip = {**CHIPS[self.chip], "chips": self.chips}
+        return {name: chip[name] if getattr(self, name) is None else getattr(self, name) for name in LIMITS}

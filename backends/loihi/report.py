@@ -16,6 +16,7 @@ from . import lava_runner
 from .mapping import Mapping
 from .network import Layer, Network
 
+SCHEMA_ID = "snnc-loihi-mapping-1"
 _ESCAPES = {"`": "'", "|": "\\|", "\r": " ", "\n": " ", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _UNSAFE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 
@@ -39,14 +40,15 @@ def layer_constants(layer: Layer) -> dict:
             "sources": list(layer.sources), "notes": list(layer.notes)}
 
 
-def mapping_json(net: Network, mapping: Mapping) -> dict:
-    return {"model": net.name, "input": {"name": net.input_name, "shape": list(net.input_shape),
+def mapping_json(net: Network, mapping: Mapping, chip: str = "loihi1") -> dict:
+    """The document ``mapping.json`` holds; ``mapping.schema.json`` (beside this module) describes it."""
+    return {"schema": SCHEMA_ID, "chip": chip, "model": net.name, "input": {"name": net.input_name, "shape": list(net.input_shape),
                                          "dtype": net.input_dtype, "message_bits": net.input_message_bits},
             "delay_steps": net.delay, "timesteps": net.timesteps, **mapping.as_dict(),
             "compartments": [layer_constants(layer) for layer in net.layers], "network_notes": list(net.notes)}
 
 
-def render_markdown(net: Network, mapping: Mapping) -> str:
+def render_markdown(net: Network, mapping: Mapping, chip: str = "loihi1") -> str:
     quant = []
     for layer in net.layers:
         c = layer_constants(layer)
@@ -59,7 +61,9 @@ def render_markdown(net: Network, mapping: Mapping) -> str:
         layers.append({**{k: getattr(m, k) for k in (
             "kind", "neurons", "fan_in", "synapses", "nonzero_synapses", "weight_bits", "cores",
             "compartments_per_core", "max_input_axons", "max_output_axons", "max_synapse_bits")},
-            "name": md(m.name), "shape": "×".join(map(str, m.shape))})
+            "name": md(m.name), "shape": "×".join(map(str, m.shape)), "chips": ", ".join(map(str, m.chips))})
+    chips = [{"chip": c["chip"], "cores": c["cores"], "layers": ", ".join(f"`{md(n)}`" for n in c["layers"])}
+             for c in mapping.chips]
     notes = [md(x) for x in net.notes + mapping.notes]
     notes += [f"{md(layer.name)}: {md(note)}" for layer in net.layers for note in layer.notes]
     last, order = net.output_layer, "[" + ", ".join("CHW"[-len(net.input_shape):]) + "]"
@@ -70,11 +74,11 @@ def render_markdown(net: Network, mapping: Mapping) -> str:
         lava_input_order="(" + ", ".join(reversed(order[1:-1].split(", "))) + ")" if len(net.input_shape) == 3
         else "(N,)", readout_text=lava_runner.probe_text(last, probe, scaled), readout_scaled=scaled,
         timesteps=net.timesteps if net.timesteps else "T",
-        limits=mapping.limits, layers=layers, total_cores=mapping.total_cores, chips_needed=mapping.chips_needed,
+        limits=mapping.limits, layers=layers, chips=chips, chip=chip, total_cores=mapping.total_cores, chips_needed=mapping.chips_needed,
         fits=mapping.fits, quant=quant, notes=notes)
 
 
-def render_reports(net: Network, mapping: Mapping) -> dict[str, str]:
-    """``mapping.json`` and ``mapping.md`` by file name."""
-    return {"mapping.json": json.dumps(mapping_json(net, mapping), indent=2) + "\n",
-            "mapping.md": render_markdown(net, mapping)}
+def render_reports(net: Network, mapping: Mapping, chip: str = "loihi1") -> dict[str, str]:
+    """``mapping.json`` and ``mapping.md`` by file name (`chip`: the generation whose limits apply)."""
+    return {"mapping.json": json.dumps(mapping_json(net, mapping, chip), indent=2) + "\n",
+            "mapping.md": render_markdown(net, mapping, chip)}

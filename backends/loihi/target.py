@@ -91,7 +91,7 @@ class LoihiTarget(Target):
 
     def render(self, graph: Graph, opts: LoihiOptions) -> dict[str, str | bytes]:
         net = build_network(graph, opts)
-        return {NET_FILE: net_bytes(net), **render_reports(net, map_network(net, opts)),
+        return {NET_FILE: net_bytes(net), **render_reports(net, map_network(net, opts), opts.chip),
                 **lava_runner.render_runner(net, NET_FILE, graph.inputs[0].attrs.get("scale", 1.0))}
 
     def open(self, out_dir: Path | None, graph: Graph, opts: LoihiOptions) -> LoihiRunner:

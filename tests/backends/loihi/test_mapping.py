@@ -1,10 +1,13 @@
 """Core mapping: splitting layers over cores, per-core usage, refusals, mapping.json / mapping.md."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from loihelp import cnn, network, ternary
+import snnc
+import snnc.backends.loihi
+from loihelp import cnn, mlp, network, ternary
 from snnc.backends.loihi import map_network
 from snnc.backends.loihi.mapping import (_LayerCost, chunk_bounds, destination_cores, input_axons,
                                          synapses_per_neuron)
@@ -145,3 +148,48 @@ def test_a_conv_layer_larger_than_a_core_is_split_along_channel_maps_and_rows():
     assert cost.chunk() == 4 * 8
     assert [input_axons(net.layers[0], lo, hi) for lo, hi in chunk_bounds(2048, 32)][:3] == [40, 40, 40]
     assert input_axons(net.layers[0], 8, 40) == 48                       # rows 1–4 read input rows 0–5
+
+
+SCHEMA = Path(snnc.backends.loihi.__file__).parent / "mapping.schema.json"
+
+
+def test_mapping_json_validates_against_its_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for g, options in ((cnn(np.random.default_rng(7)), {}), (mlp(np.random.default_rng(8)), {"chip": "loihi2"})):
+        c = snnc.compile(g, target="loihi", out_dir=tmp_path / g.name, **options)
+        data = json.loads(c.artifacts["mapping"].read_text())
+        jsonschema.validate(data, schema)
+        assert data["schema"] == schema["$id"]
+    data["layers"][0]["cores"] = 0                    # the schema is not a formality: it refuses nonsense
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_multi_chip_mapping_places_cores_on_chips_in_layer_order(tmp_path):
+    g = cnn(np.random.default_rng(9), channels=(32, 6))
+    c = snnc.compile(g, target="loihi", out_dir=tmp_path / "out", cores_per_chip=2, chips=4)
+    data = json.loads(c.artifacts["mapping"].read_text())
+    chips = [core["chip"] for layer in data["layers"] for core in layer["cores_detail"]]
+    assert chips == sorted(chips) and chips == [i // 2 for i in range(len(chips))]
+    assert data["chips_needed"] == len(data["chips"]) == max(chips) + 1 > 1
+    assert sum(ch["cores"] for ch in data["chips"]) == data["total_cores"]
+    for layer in data["layers"]:
+        assert layer["chips"] == sorted({core["chip"] for core in layer["cores_detail"]})
+    text = c.artifacts["mapping_table"].read_text()
+    assert f"{data['chips_needed']} chip(s) of 2 cores" in text and "| chip | cores | layers |" in text
+    with pytest.raises(TargetError, match=r"chips=\d+"):
+        snnc.compile(g, target="loihi", cores_per_chip=2, chips=1)
+
+
+def test_chip_generation_sets_the_default_limits():
+    g = cnn(np.random.default_rng(10), channels=(32, 6))
+    one = map_network(network(g), LoihiOptions(chip="loihi1"))
+    two = map_network(network(g), LoihiOptions(chip="loihi2"))
+    assert one.limits["compartments_per_core"] == 1024 and two.limits["compartments_per_core"] == 8192
+    assert one.layers[0].cores == 2 and two.layers[0].cores == 1        # 2048 compartments: 2 Loihi cores, 1 Loihi 2
+    mixed = LoihiOptions(chip="loihi2", compartments_per_core=512).limits()
+    assert mixed["compartments_per_core"] == 512 and mixed["cores_per_chip"] == 128
+    with pytest.raises(TargetError, match="chip"):
+        snnc.compile(g, target="loihi", chip="loihi3")
