@@ -27,3 +27,7 @@ class ConfigError(SnncError):
 
 class ToolchainError(SnncError):
     """An external tool (C compiler, make …) is missing or failed."""
+
+
+class DataError(ConfigError):
+    """A dataset that cannot be read: a wrong path, format, shape or label (the message names the file)."""

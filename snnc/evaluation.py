@@ -4,18 +4,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def dataset_input(compiled, split: str = "test") -> tuple[np.ndarray, np.ndarray]:
-    """The digits split encoded as the model was trained (graph attributes `encoding`, `timesteps`),
-    shaped `[T, N, *input_shape]`, and its labels."""
-    from snnc.data import digits
+def dataset_input(compiled, split: str = "test", spec: str = "digits") -> tuple[np.ndarray, np.ndarray]:
+    """The `split` of the dataset `spec` (`snnc.data.spec`: digits, npz:PATH, cifar10:ROOT …) encoded as
+    the model was trained (graph attributes `encoding`, `timesteps`), shaped `[T, N, *input_shape]`,
+    and its labels."""
+    from snnc.data import load
 
     attrs = compiled.float_graph.attrs
     T = require_timesteps(compiled)
-    data = digits(split, encoding=str(attrs.get("encoding", "direct")), T=T)
+    encoding = attrs.get("encoding")
+    data = load(spec, split, T=T, encoding=str(encoding) if encoding in ("direct", "rate", "events") else None)
+    shape = tuple(compiled.float_graph.inputs[0].type.shape)
+    data = data.reshape(shape)
     x = data.x.numpy() if hasattr(data.x, "numpy") else np.asarray(data.x)
-    x = x.reshape(x.shape[0], x.shape[1], *compiled.float_graph.inputs[0].type.shape)
     y = data.y.numpy() if hasattr(data.y, "numpy") else np.asarray(data.y)
-    return x, y
+    return x.reshape(x.shape[0], x.shape[1], *shape), y
 
 
 def predict(outputs):

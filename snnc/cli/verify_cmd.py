@@ -1,4 +1,4 @@
-"""`snnc verify OUT [--input x.npy | --dataset digits]` — every emitted target against its golden model.
+"""`snnc verify OUT [--input x.npy | --dataset SPEC]` — every emitted target against its golden model.
 
 Each target's artifacts (the compiled C library, the HLS C-simulation, the ONNX
 model, the NIR file read back, the Loihi .net file) run on the input and are
@@ -21,7 +21,8 @@ def add_parser(sub):
     p.add_argument("out", help="an output folder of `snnc compile`")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--input", "-i", help="real-valued input .npy [T, B, ...] (as the PyTorch model takes it)")
-    src.add_argument("--dataset", choices=("digits",), help="the digits test split, encoded as the model was trained")
+    src.add_argument("--dataset", metavar="SPEC", help="the test split of a dataset (digits, npz:PATH, cifar10:ROOT, "
+                     "mnist:ROOT, events:PATH …), encoded as the model was trained")
     p.add_argument("--batch", type=int, default=128, help="samples per run (default 128)")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=run)
@@ -51,7 +52,7 @@ def run(args) -> int:
     first = load_compiled(args.out, names[0])
     labels = None
     if args.dataset:
-        x, labels = dataset_input(first)
+        x, labels = dataset_input(first, spec=args.dataset)
     elif args.input:
         x = load_npy(args.input)
     else:

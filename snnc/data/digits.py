@@ -31,10 +31,9 @@ import torch
 
 from snnc.errors import ConfigError
 
-SPLITS = ("train", "test")
+from .split import SPLITS, stratified
+
 ENCODINGS = ("direct", "rate")
-SPLIT_SEED = 20240917
-TEST_FRACTION = 0.2
 NUM_CLASSES = 10
 IMAGE_SHAPE = (1, 8, 8)
 PIXEL_MAX = 16
@@ -53,19 +52,9 @@ def _raw() -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=2)
 def split_indices(split: str) -> np.ndarray:
-    """Sorted indices (into the 1797 raw samples) of the fixed `split`."""
+    """Sorted indices (into the 1797 raw samples) of the fixed `split` (`snnc.data.split.stratified`)."""
     _check_choice("split", split, SPLITS)
-    _, labels = _raw()
-    rng = np.random.RandomState(SPLIT_SEED)
-    test = []
-    for c in range(NUM_CLASSES):
-        members = np.flatnonzero(labels == c)
-        n_test = int(round(TEST_FRACTION * len(members)))
-        test.append(members[rng.permutation(len(members))[:n_test]])
-    test_idx = np.sort(np.concatenate(test))
-    if split == "test":
-        return test_idx
-    return np.setdiff1d(np.arange(len(labels)), test_idx)
+    return stratified(_raw()[1], split)
 
 
 @dataclass(frozen=True)
@@ -93,6 +82,10 @@ class Digits:
             )
         meta = dict(self.meta, input_shape=list(shape))
         return Digits(self.x.reshape(self.T, len(self), *shape), self.y, meta)
+
+    def batch(self, index) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(x [T, b, *shape], y [b])`` of the samples at `index`."""
+        return self.x[:, index], self.y[index]
 
     def subset(self, index) -> "Digits":
         """The samples at `index` (a slice, list or index tensor), same metadata."""

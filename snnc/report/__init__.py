@@ -28,9 +28,9 @@ __all__ = ["build_report", "write_report", "render_markdown"]
 
 def _data(compiled, dataset: str | None, x, batch: int):
     labels = None
-    if dataset == "digits":
+    if dataset:
         from snnc.evaluation import dataset_input
-        x, labels = dataset_input(compiled)
+        x, labels = dataset_input(compiled, spec=dataset)
     elif x is None:
         shape = (require_timesteps(compiled), min(batch, 32), *compiled.float_graph.inputs[0].type.shape)
         x = np.random.default_rng(0).random(shape).astype(np.float32)

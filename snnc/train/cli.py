@@ -1,7 +1,8 @@
-"""`snnc train` — train a spiking network on digits and save a checkpoint.
+"""`snnc train` — train a spiking network (digits, or `--data SPEC`) and save a checkpoint.
 
     snnc train --arch mlp --method direct --quant tawq --T 4 --epochs 20 --out tawq.pt
     snnc train --arch mlp --method indirect --teacher fp.pt --out ternary.pt
+    snnc train --arch cnn --data cifar10:~/data --device cuda --precision bf16 --run-dir runs/c10 --out c10.pt
     torchrun --nproc_per_node=2 -m snnc.train --arch cnn --epochs 5 --out cnn.pt
 
 `add_parser(subparsers)` registers the subcommand, `run(args) -> int` runs
@@ -22,8 +23,9 @@ from .methods import DESCRIPTIONS, METHODS
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     methods = "; ".join(f"{m}: {d}" for m, d in DESCRIPTIONS.items())
-    p = subparsers.add_parser("train", help="train a spiking network on digits and save a checkpoint",
-                              description=f"Train a spiking network on the digits dataset. Methods — {methods}.")
+    p = subparsers.add_parser("train", help="train a spiking network and save a checkpoint",
+                              description=f"Train a spiking network (on digits unless --data names another "
+                                          f"dataset). Methods — {methods}.")
     p.add_argument("--arch", required=True, help="architecture: mlp, cnn, resnet or transformer")
     p.add_argument("--method", default="fp", choices=METHODS, help="training method (default fp)")
     p.add_argument("--quant", help="weight quantizer: fp, tawq, mtawq, ternary, lsq (default: by method)")
@@ -33,7 +35,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--lr", type=float, help="Adam learning rate")
     p.add_argument("--batch-size", type=int, help="global batch size")
-    p.add_argument("--encoding", choices=("direct", "rate"), help="input encoding (default direct)")
+    p.add_argument("--data", default="digits", metavar="SPEC",
+                   help="dataset: digits (default), npz:PATH, folder:PATH, cifar10:ROOT, cifar100:ROOT, "
+                        "mnist:ROOT, fashion-mnist:ROOT, events:PATH, shd:PATH (files on disk, never downloaded)")
+    p.add_argument("--encoding", choices=("direct", "rate", "events"),
+                   help="input encoding (default: direct for images, events for spike datasets)")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
+    p.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"),
+                   help="autocast precision of the forward pass (fp16: CUDA only)")
+    p.add_argument("--run-dir", help="save the state after every epoch (last.pt) and log.csv here")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --run-dir")
     p.add_argument("--dropout", type=float, help="dropout probability")
     p.add_argument("--dropconnect", type=float, help="dropconnect probability")
     p.add_argument("--uncertainty-weight", type=float, help="weight of the uncertainty regularizer (default 0)")
@@ -56,7 +67,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 _TRAIN_OPTIONS = ("lr", "batch_size", "encoding", "uncertainty_weight", "teacher", "teacher_epochs",
-                  "init_from_teacher", "kd_temperature", "kd_weight", "attention_weight", "ptq_method", "ptq_bits")
+                  "init_from_teacher", "kd_temperature", "kd_weight", "attention_weight", "ptq_method", "ptq_bits",
+                  "data", "device", "precision", "run_dir", "resume")
 _MODEL_OPTIONS = ("quant", "quant_opts", "T", "dropout", "dropconnect")
 
 
@@ -75,7 +87,7 @@ def run(args) -> int:
         return 0
     meta = model.metadata
     print(f"{args.arch} {args.method} ({meta.get('quant')}): test accuracy {meta['accuracy']:.4f} "
-          f"on digits ({meta['encoding']}, T={meta['T']}, seed {meta['seed']})")
+          f"on {meta['dataset']} ({meta['encoding']}, T={meta['T']}, seed {meta['seed']})")
     if args.out:
         from snnc.checkpoint import save
 

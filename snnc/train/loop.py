@@ -43,8 +43,11 @@ from snnc.nn import attention_maps, record_attention
 
 from . import distributed as dd
 from . import losses
+from .data import Splits
+from .device import Placement
 from .methods import DEFAULT_QUANT, METHODS
 from .progress import Progress
+from .runlog import RunLog
 
 DEFAULTS = {
     "lr": 3e-3, "batch_size": 64, "weight_decay": 0.0, "encoding": "direct",
@@ -55,12 +58,13 @@ DEFAULTS = {
 
 def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, teacher=None,
           lr: float = DEFAULTS["lr"], batch_size: int = DEFAULTS["batch_size"],
-          weight_decay: float = DEFAULTS["weight_decay"], encoding: str = DEFAULTS["encoding"],
+          weight_decay: float = DEFAULTS["weight_decay"], encoding: str | None = None,
           kd_temperature: float = DEFAULTS["kd_temperature"], kd_weight: float = DEFAULTS["kd_weight"],
           attention_weight: float = DEFAULTS["attention_weight"],
           uncertainty_weight: float = DEFAULTS["uncertainty_weight"], teacher_epochs: int | None = None,
           ptq_method: str = DEFAULTS["ptq_method"], ptq_bits: int = DEFAULTS["ptq_bits"],
           init_from_teacher: bool = True, verbose: bool = True, stream=None, distributed: bool | None = None,
+          data="digits", device: str = "cpu", precision: str = "fp32", run_dir=None, resume: bool = False,
           **config):
     """Train `snnc.models.build(arch, **config)` on digits; return `(model, history)`.
 
@@ -72,12 +76,20 @@ def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, tea
     `init_from_teacher` the student starts from the teacher's weights (its
     quantizers re-initialized from them), as in ternarization-aware
     distillation, instead of from a random initialization.
+    `data` is a dataset spec (`snnc.data.spec`: "digits", "npz:PATH", "cifar10:ROOT" …) or a pair
+    (train, test) of `snnc.data.Frames` / torch `Dataset`s (`snnc.train.data`); the model's
+    `input_shape` and `num_classes` default to the data's. `device` ("cpu", "cuda", "cuda:N") and
+    `precision` ("fp32", "bf16", "fp16": autocast, fp16 with a gradient scaler) say where and how it
+    trains (`snnc.train.device`). With `run_dir`, the state after every epoch is saved to
+    `run_dir/last.pt` (model, optimizer, schedule, RNG, history) and a CSV log to
+    `run_dir/log.csv`; `resume` continues from `run_dir/last.pt`.
     The model comes back in eval mode with `.metadata` (method, seed, epochs,
     accuracy on the test split, dataset, encoding, T, input scale …, ready for
     `snnc.save`); `history` is a list with one dict per epoch (epoch, loss,
     train_accuracy, test_accuracy, seconds).
     """
     _check_args(method, epochs, batch_size, lr, kd_weight, config)
+    place = Placement.parse(device, precision)
     if teacher is not None and method not in ("indirect", "attention"):
         raise ConfigError(f"method {method!r} uses no teacher; a teacher is for method 'indirect' or 'attention'")
     config.setdefault("quant", DEFAULT_QUANT[method])
@@ -88,21 +100,24 @@ def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, tea
             if method in ("indirect", "attention"):
                 teacher = _teacher(teacher, arch, method, epochs if teacher_epochs is None else teacher_epochs,
                                    seed, dict(lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                                              encoding=encoding, verbose=verbose, stream=stream), config)
+                                              encoding=encoding, verbose=verbose, stream=stream, data=data,
+                                              device=device, precision=precision), config)
                 torch.manual_seed(seed)
-            model = _build(arch, config)
+            splits = Splits.of(data, encoding, config, seed)
+            model = _build(arch, splits.model_config(config))
             if method in ("indirect", "attention") and init_from_teacher:
                 _init_from_teacher(model, teacher)
             dd.broadcast_module(model, ctx)
-            run = _Run(model, method, seed, ctx, teacher, encoding, batch_size,
+            run = _Run(model, method, seed, ctx, teacher, splits, batch_size, place,
                        dict(kd_temperature=kd_temperature, kd_weight=kd_weight, attention_weight=attention_weight,
                             uncertainty_weight=uncertainty_weight))
-            history = run.fit(epochs, lr, weight_decay, verbose and ctx.is_main, stream)
+            history = run.fit(epochs, lr, weight_decay, verbose and ctx.is_main, stream, run_dir, resume)
             model = run.model
             if method == "ptq":
                 model = _post_training_quantize(model, ptq_method, ptq_bits)
             model.eval()
             accuracy = run.test_accuracy(model)
+            model.to("cpu")
     finally:
         dd.teardown(ctx)
     model.metadata = _metadata(run, method, epochs, seed, lr, batch_size, accuracy, history, teacher, ctx,
@@ -114,20 +129,23 @@ def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, tea
 
 
 class _Run:
-    """The state of one training run: model, data, teacher, loss weights."""
+    """The state of one training run: model, data, teacher, loss weights, placement."""
 
-    def __init__(self, model, method, seed, ctx, teacher, encoding, batch_size, weights):
-        from snnc.data import digits
-
+    def __init__(self, model, method, seed, ctx, teacher, splits, batch_size, place, weights):
         self.model, self.method, self.seed, self.ctx = model, method, seed, ctx
-        self.teacher, self.encoding, self.batch_size, self.w = teacher, encoding, batch_size, weights
+        self.teacher, self.batch_size, self.w, self.place = teacher, batch_size, weights, place
+        self.encoding = splits.encoding
         self.T = int(model.config["T"])
         self.input_shape = list(model.config["input_shape"])
-        self.train_data = digits("train", encoding, T=self.T, seed=seed).reshape(self.input_shape)
-        self.test_data = digits("test", encoding, T=self.T, seed=seed).reshape(self.input_shape)
+        self.splits = splits
+        self.train_data = splits.split("train", self.T, self.input_shape)
+        self.test_data = splits.split("test", self.T, self.input_shape)
         self.data_meta = self.test_data.meta
+        place.put(model)
+        if teacher is not None:
+            place.put(teacher)
 
-    def fit(self, epochs, lr, weight_decay, verbose, stream) -> list[dict]:
+    def fit(self, epochs, lr, weight_decay, verbose, stream, run_dir=None, resume=False) -> list[dict]:
         if self.method == "attention" and not (record_attention(self.model, True)
                                                and record_attention(self.teacher, True)):
             raise ConfigError(
@@ -140,8 +158,12 @@ class _Run:
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda i: 0.5 * (1 + math.cos(math.pi * min(i, steps) / steps)))
         order_gen = torch.Generator().manual_seed(self.seed)
-        history = []
-        for epoch in range(1, epochs + 1):
+        scaler = self.place.scaler()
+        history: list[dict] = []
+        log = RunLog(run_dir, self.ctx.is_main)
+        if resume:
+            history = log.restore(self.model, opt, sched, order_gen, scaler, epochs)
+        for epoch in range(len(history) + 1, epochs + 1):
             start = time.perf_counter()
             self.model.train()
             data = self._epoch_data(epoch)
@@ -153,23 +175,27 @@ class _Run:
                 if len(order) - begin < self.ctx.world:
                     break  # a last batch too small to give every rank a sample
                 idx = dd.shard(order[begin:begin + self.batch_size], self.ctx)
-                x, y = data.x[:, idx], data.y[idx]
-                out = net(x)
-                loss = self._loss(out, x, y)
+                x, y = (self.place.move(t) for t in data.batch(idx))
+                with self.place.autocast():
+                    out = net(x)
+                    loss = self._loss(out, x, y)
                 opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
+                self.place.step(loss, opt, scaler)
                 sched.step()
                 loss_sum += float(loss.detach()) * len(y)
                 correct += float((losses.logits(out.detach()).argmax(-1) == y).sum())
                 count += len(y)
-                bar.update(loss=float(loss.detach()))
+                seconds = time.perf_counter() - start
+                bar.update(loss=float(loss.detach()), acc=correct / count, samples_s=count / max(seconds, 1e-9))
             loss_sum, correct, count = dd.all_sum([loss_sum, correct, count], self.ctx)
             test_acc = self.test_accuracy(self.model)
+            seconds = time.perf_counter() - start
             row = {"epoch": epoch, "loss": loss_sum / count, "train_accuracy": correct / count,
-                   "test_accuracy": test_acc, "seconds": time.perf_counter() - start}
+                   "test_accuracy": test_acc, "seconds": seconds, "samples_per_second": count / seconds}
             history.append(row)
-            bar.close(f"loss {row['loss']:.4f}  train {row['train_accuracy']:.4f}  test {test_acc:.4f}")
+            log.save(self.model, opt, sched, order_gen, scaler, history)
+            bar.close(f"loss {row['loss']:.4f}  train {row['train_accuracy']:.4f}  test {test_acc:.4f}  "
+                      f"{row['samples_per_second']:.0f} samples/s")
         if self.method == "attention":
             record_attention(self.model, False)
             record_attention(self.teacher, False)
@@ -179,10 +205,8 @@ class _Run:
     def _epoch_data(self, epoch):
         if self.encoding != "rate":
             return self.train_data
-        from snnc.data import digits
-
         # fresh Bernoulli spikes every epoch (seeded by seed and epoch)
-        return digits("train", "rate", T=self.T, seed=self.seed * 100_003 + epoch).reshape(self.input_shape)
+        return self.splits.split("train", self.T, self.input_shape, seed=self.seed * 100_003 + epoch)
 
     def _loss(self, out, x, y):
         if self.method in ("indirect", "attention"):
@@ -204,7 +228,9 @@ class _Run:
 
         correct = 0
         for x, y in self.test_data.batches(512):
-            correct += int((predict(forward_scores(model, x)) == y).sum())
+            with self.place.autocast():
+                scores = forward_scores(model, self.place.move(x))
+            correct += int((predict(scores.float().cpu()) == y).sum())
         return correct / len(self.test_data)
 
 
@@ -310,7 +336,7 @@ def _metadata(run, method, epochs, seed, lr, batch_size, accuracy, history, teac
         "batch_size": int(batch_size),
         "accuracy": float(accuracy),
         "train_accuracy": float(history[-1]["train_accuracy"]),
-        "dataset": "digits",
+        "dataset": run.data_meta.get("dataset", "digits"),
         "split": "test",
         "encoding": run.encoding,
         "data_seed": int(seed),
@@ -320,6 +346,8 @@ def _metadata(run, method, epochs, seed, lr, batch_size, accuracy, history, teac
         "input_bits": run.data_meta["input_bits"],
         "num_classes": run.data_meta["num_classes"],
         "world_size": ctx.world,
+        "device": run.place.device_text,
+        "precision": run.place.precision,
         "train_seconds": float(sum(row["seconds"] for row in history)),
         "snnc_version": snnc.__version__,
         "torch_version": torch.__version__,
