@@ -26,7 +26,8 @@ class Placement:
     precision: str
 
     @classmethod
-    def parse(cls, device: str = "cpu", precision: str = "fp32") -> "Placement":
+    def parse(cls, device: str = "cpu", precision: str = "fp32", local_rank: int | None = None) -> "Placement":
+        """`device` "cuda" under torchrun means this process's GPU, cuda:LOCAL_RANK."""
         if precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         try:
@@ -35,6 +36,8 @@ class Placement:
             raise ConfigError(f"unknown device {device!r}; give cpu, cuda or cuda:N") from None
         if dev.type not in ("cpu", "cuda"):
             raise ConfigError(f"device {device!r}: snnc trains on cpu or cuda")
+        if dev.type == "cuda" and dev.index is None and local_rank is not None:
+            dev = torch.device("cuda", local_rank)
         if dev.type == "cuda":
             if not torch.cuda.is_available():
                 raise ConfigError(f"device {device!r}: this machine has no CUDA GPU PyTorch can use "

@@ -1,4 +1,4 @@
-"""Data-parallel training on CPU with the gloo backend.
+"""Data-parallel training: gloo on CPU, NCCL on GPUs (each rank on cuda:LOCAL_RANK).
 
 Under `torchrun --nproc_per_node=N` each process sees `RANK`, `WORLD_SIZE`,
 `MASTER_ADDR` and `MASTER_PORT` (read when `setup` is called, never at
@@ -37,8 +37,8 @@ class Context:
         return self.world > 1
 
 
-def setup(distributed: bool | None = None) -> Context:
-    """Join (or reuse) the gloo process group when asked or when run by torchrun."""
+def setup(distributed: bool | None = None, backend: str = "gloo") -> Context:
+    """Join (or reuse) the process group (gloo on CPU, nccl on GPUs) when asked or when run by torchrun."""
     if dist.is_available() and dist.is_initialized():
         return Context(dist.get_rank(), dist.get_world_size(), owns_group=False)
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -51,7 +51,7 @@ def setup(distributed: bool | None = None) -> Context:
             "distributed training needs torchrun's environment (WORLD_SIZE ≥ 2, MASTER_ADDR …); "
             "run under `torchrun --nproc_per_node=2 …` or pass distributed=False"
         )
-    dist.init_process_group(backend="gloo")
+    dist.init_process_group(backend=backend)
     return Context(dist.get_rank(), dist.get_world_size(), owns_group=True)
 
 
@@ -98,3 +98,9 @@ def rank() -> int:
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank()
     return int(os.environ.get("RANK", "0"))
+
+
+def local_rank() -> int | None:
+    """torchrun's LOCAL_RANK (the GPU of this process on its node), None outside torchrun."""
+    value = os.environ.get("LOCAL_RANK")
+    return int(value) if value is not None and value.isdigit() else None

@@ -89,11 +89,11 @@ def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, tea
     train_accuracy, test_accuracy, seconds).
     """
     _check_args(method, epochs, batch_size, lr, kd_weight, config)
-    place = Placement.parse(device, precision)
+    place = Placement.parse(device, precision, local_rank=dd.local_rank())
     if teacher is not None and method not in ("indirect", "attention"):
         raise ConfigError(f"method {method!r} uses no teacher; a teacher is for method 'indirect' or 'attention'")
     config.setdefault("quant", DEFAULT_QUANT[method])
-    ctx = dd.setup(distributed)
+    ctx = dd.setup(distributed, backend="nccl" if place.device.type == "cuda" else "gloo")
     stream = stream if stream is not None else sys.stderr
     try:
         with _seeded(seed):
