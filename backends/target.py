@@ -109,7 +109,9 @@ class Target:
         return op in self.ops or op in self.lowers or f"{op}_int" in self.ops
 
     def check(self, graph: Graph, opts=None) -> None:
-        """Refuse a graph this target cannot express (op table, then `check_graph`)."""
+        """Refuse a graph this target cannot express (verify — structure, op rules and the integer
+        widths for the graph's timesteps —, the op table, then `check_graph`)."""
+        graph.verify()
         opts = self.options(opts, graph)
         bad = [n for n in graph if n.op not in self.ops]
         if bad:

@@ -25,13 +25,12 @@ from snnc.backends import TARGETS, get_target
 from snnc.backends.reference import encode_inputs
 from snnc.backends.reference import run as reference_run
 from snnc.errors import ConfigError
-from snnc.ir import Graph
+from snnc.ir import MAX_TIMESTEPS, Graph
 from snnc.passes import run_pipeline
 from snnc.passes.pipeline import PassTiming
 from snnc.version import VERSION
 
 MARKER = ".snnc-output"
-MAX_TIMESTEPS = 1 << 20
 
 
 @dataclass

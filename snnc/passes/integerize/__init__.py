@@ -45,10 +45,11 @@ gain_bits = 16 are past the point where more bits change any spike (leak_bits = 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from snnc.errors import ConfigError
-from snnc.ir import Graph
+from snnc.ir import MAX_TIMESTEPS, Graph
 from snnc.ir.types import param_dtype
 
 from ..base import Pass, register
@@ -92,13 +93,19 @@ class Integerize(Pass):
             bad(f"max_value_bits={self.max_value_bits} must be in 8..64")
         if not 1 <= self.gain_bits <= 30:
             bad(f"gain_bits={self.gain_bits} must be in 1..30")
-        if self.T < 0 or self.input_range < 0:
-            bad("T and input_range must be ≥ 0")
+        if not 0 <= self.T <= MAX_TIMESTEPS:
+            bad(f"T={self.T} must be in 0..{MAX_TIMESTEPS} (0: the graph attribute timesteps)")
+        if not math.isfinite(self.input_range) or not 0 <= self.input_range <= 1e30:
+            bad(f"input_range={self.input_range} must be a finite number in 0..1e30 (0: the graph attribute "
+                "input_range)")
 
     def timesteps(self, graph: Graph) -> int:
         T = self.T or graph.attrs.get("timesteps")
         if isinstance(T, float) and T.is_integer():
             T = int(T)
+        if isinstance(T, int) and not isinstance(T, bool) and T > MAX_TIMESTEPS:
+            raise ConfigError(f"integerize: the graph attribute timesteps={T} is more than {MAX_TIMESTEPS}; "
+                              "give integerize{T=…} or -T/--timesteps")
         if not isinstance(T, int) or isinstance(T, bool) or T < 1:
             raise ConfigError("integerize needs the number of timesteps the network runs for (the range "
                               "analysis covers them): set the graph attribute timesteps or give integerize{T=…}")
