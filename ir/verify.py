@@ -55,7 +55,18 @@ def verify(graph) -> None:
         raise VerifyError("the graph has no input node")
     if not graph.outputs:
         raise VerifyError("the graph has no output node")
+    check_widths(graph)
+
+
+def check_widths(graph) -> None:
+    """The width rules alone (every target runs them, even on graphs it does not verify): the
+    stated timesteps are bounded, shifts fit their types, and no non-saturating integer neuron
+    can leave its state type within the stated timesteps (1 when none is stated)."""
     T = stated_timesteps(graph)
+    for node in graph.nodes.values():
+        op = node.opdef
+        if getattr(op, "check_shifts", None) is not None:
+            op.check_shifts(node)
     for node, r in unproven(graph, T or 1):
         raise VerifyError(_overflow_message(node, graph, r, T), node=node.name)
 

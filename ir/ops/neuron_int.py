@@ -96,6 +96,14 @@ class IntNeuron(OpDef):
                        p["alpha"], a.get("reset", "none"), a.get("compare", "ge"), a.get("v_reset", 0),
                        fits=self.state_range(node))
 
+    def check_shifts(self, node):
+        """Shifts bounded by the type widths: in_shift < state_bits, shift < 2·state_bits."""
+        a = node.attrs
+        if a["in_shift"] >= a["state_bits"] or a["shift"] >= 2 * a["state_bits"]:
+            self.fail(node, f"shifts are bounded by the type widths: in_shift={a['in_shift']} must be < "
+                            f"state_bits={a['state_bits']} and shift={a['shift']} < 2·state_bits "
+                            f"(the width of the leak product); widen state_bits or use a smaller shift")
+
     def check(self, node, graph):
         x = graph[node.operands[0]].type
         self.need_integer(node, x)
@@ -104,10 +112,7 @@ class IntNeuron(OpDef):
             self.fail(node, f"state_bits must be in 2..64, got {a['state_bits']}")
         if a["shift"] < 0 or a["in_shift"] < 0 or not 0 <= a["frac_bits"] < a["state_bits"]:
             self.fail(node, "shift and in_shift must be ≥ 0 and 0 ≤ frac_bits < state_bits")
-        if a["in_shift"] >= a["state_bits"] or a["shift"] >= 2 * a["state_bits"]:
-            self.fail(node, f"shifts are bounded by the type widths: in_shift={a['in_shift']} must be < "
-                            f"state_bits={a['state_bits']} and shift={a['shift']} < 2·state_bits "
-                            f"(the width of the leak product); widen state_bits or use a smaller shift")
+        self.check_shifts(node)
         for p in self.params:
             self.check_broadcast(node, graph, p.role, x.shape)
         lo, hi = self.state_range(node)

@@ -43,6 +43,9 @@ def make_pass(name: str, options: str = "") -> Pass:
         if not eq:
             raise ConfigError(f"pass {name}: bad option {item!r}; write key=value; the {name} pass takes: "
                               f"{describe_fields(PASSES[name])}")
+        if key.strip() in raw:
+            raise ConfigError(f"pass {name}: option {key.strip()} is given twice ({key.strip()}={raw[key.strip()]} "
+                              f"and {item}); give each option once")
         raw[key.strip()] = OptionText(value.strip())
     return parse_options(f"{name} pass", PASSES[name], raw, ConfigError)
 

@@ -48,7 +48,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from snnc.errors import ConfigError
+import numpy as np
+
+from snnc.errors import ConfigError, UnsupportedError
 from snnc.ir import MAX_TIMESTEPS, Graph
 from snnc.ir.types import param_dtype
 
@@ -57,6 +59,10 @@ from .lower import lower_node
 from .neurons import StateOverflowError
 from .report import report
 from .value import Builder, Val
+
+
+class IntegerizeError(UnsupportedError):
+    """A graph integerize cannot turn into integers: a non-finite or out-of-range constant."""
 
 
 @register
@@ -75,6 +81,9 @@ class Integerize(Pass):
     gain_bits: int = 16
     adapt_frac: bool = True
     max_value_bits: int = 32
+
+    def __post_init__(self):
+        self.check()                      # options are refused when the pipeline is parsed
 
     def check(self):
         def bad(what):
@@ -118,14 +127,38 @@ class Integerize(Pass):
         """(integer graph, values): values maps every float node name to its `Val` — the integer
         node holding it and σ, β, err with real ≈ raw·σ + β (for tests and reports)."""
         self.check()
+        check_finite(graph)
         b = Builder(graph, self, self.timesteps(graph))
         env = {}
         for node in graph:
-            env[node.name] = lower_node(b, node, [env[o] for o in node.operands])
+            with np.errstate(all="ignore"):           # a non-finite result is refused below, not warned
+                try:
+                    env[node.name] = lower_node(b, node, [env[o] for o in node.operands])
+                except (ValueError, OverflowError, ZeroDivisionError, FloatingPointError) as e:
+                    raise IntegerizeError(f"node %{node.name}: cannot integerize its {node.op} "
+                                          f"({' '.join(str(e).split())[:200]}): a constant is out of range; "
+                                          "check the model's weights, or lower integerize{frac_bits=…}") from None
         for node in b.g:
             if node.type.dtype.is_float or any(param_dtype(b.g.params[k]).is_float for k in node.params.values()):
                 raise RuntimeError(f"integerize left a float in %{node.name} (a bug in the pass)")
         return b.g, env
 
 
-__all__ = ["Integerize", "StateOverflowError", "Val", "report"]
+def check_finite(graph: Graph) -> None:
+    """Every float parameter and the numeric graph attributes integerize reads must be finite."""
+    for key in ("input_range", "timesteps", "input_scale"):
+        v = graph.attrs.get(key)
+        if isinstance(v, float) and not math.isfinite(v):
+            raise IntegerizeError(f"the graph attribute {key}={v} is not a finite number; give "
+                                  f"integerize{{{'T' if key == 'timesteps' else key}=…}} or fix the source")
+    for node in graph:
+        for role, key in node.params.items():
+            a = graph.params[key]
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                what = "NaN" if np.isnan(a).any() else "infinity"
+                raise IntegerizeError(f"node %{node.name}: parameter {role} (@{key}) holds {what}; integerize "
+                                      "needs finite numbers (fix the model's weights: a diverged training run, or "
+                                      "a quantizer scale such as TaWQ α or an LSQ step that is not finite)")
+
+
+__all__ = ["Integerize", "IntegerizeError", "StateOverflowError", "Val", "check_finite", "report"]
