@@ -78,6 +78,9 @@ def run_pipeline(graph: Graph, passes: list[Pass] | str, *, print_after: tuple[s
     if unknown:
         raise ConfigError(f"--print-after names unknown passes {unknown}; known: {', '.join(sorted(PASSES))}")
     stream = stream or sys.stderr
+    if any(getattr(p, "needs_finite", False) for p in passes):
+        from .integerize import check_finite
+        check_finite(graph)         # before folds spread a NaN into other nodes' constants
     g = graph.copy()
     result = PipelineResult(g)
     for p in passes:

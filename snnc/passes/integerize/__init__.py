@@ -70,6 +70,7 @@ class IntegerizeError(UnsupportedError):
 class Integerize(Pass):
     """Float graph → all-integer graph; see the package docstring."""
     name = "integerize"
+    needs_finite = True               # run_pipeline checks the pipeline's input graph before any pass
     frac_bits: int = 12
     leak_bits: int = 12
     max_state_bits: int = 32
