@@ -81,13 +81,19 @@ def bind_inputs(graph: Graph, x) -> dict[str, np.ndarray]:
     if len(set(shapes.values())) > 1:
         raise InputError("all inputs must share T and B; got "
                          + ", ".join(f"{n}: T={s[0]}, B={s[1]}" for n, s in shapes.items()))
+    check_run_length(graph, int(next(iter(shapes.values()))[0]))
+    return out
+
+
+def check_run_length(graph: Graph, T: int) -> None:
+    """`UnprovenError` for a run of T timesteps the graph's integer widths are not proven for
+    (`snnc.ir.check_timesteps`; saturating states are exempt)."""
     try:
-        check_timesteps(graph, int(next(iter(shapes.values()))[0]))
+        check_timesteps(graph, T)
     except TimestepsError as e:
         node = graph.nodes.get(e.node)
         raise UnprovenError(e.detail, node=e.node, timestep=e.timestep,
                             op=node.op if node is not None else None) from None
-    return out
 
 
 def encode_inputs(graph: Graph, x_real):

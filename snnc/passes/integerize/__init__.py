@@ -149,8 +149,8 @@ def check_finite(graph: Graph) -> None:
     """Every float parameter and the numeric graph attributes integerize reads must be finite."""
     for key in ("input_range", "timesteps", "input_scale"):
         v = graph.attrs.get(key)
-        if isinstance(v, float) and not math.isfinite(v):
-            raise IntegerizeError(f"the graph attribute {key}={v} is not a finite number; give "
+        if isinstance(v, float) and not (math.isfinite(v) and abs(v) <= 1e30):
+            raise IntegerizeError(f"the graph attribute {key}={v} is not a finite number up to 1e30; give "
                                   f"integerize{{{'T' if key == 'timesteps' else key}=…}} or fix the source")
     for node in graph:
         for role, key in node.params.items():
