@@ -1,15 +1,22 @@
 """Refuse, never differ, on mutated integer neurons: random widths, shifts, leaks, input types and
 run lengths. Each graph is refused (verify, the target's check, or the runner's proof of T) or
-runs — and then the reference never leaves a type at run time (the proof is sound) and the C
-runtime returns exactly the reference's integers (all accepted graphs built into one library)."""
+runs — and then the reference never leaves a type at run time (the proof is sound), the C
+runtime returns exactly the reference's integers (all accepted graphs built into one library),
+and so does the HLS C-simulation on a sample of them (one batch build)."""
 import numpy as np
 import pytest
 
 from fuzzhelp import examples, record, time_limit
+import tempfile
+from pathlib import Path
+
 from cpuhelp import cpu_run_many
 from snnc.backends import TargetError, get_target
 from snnc.backends.reference import ExecutionError, UnprovenError
+from snnc.backends.hls import HLSTarget
+from snnc.backends.hls.runner import call_csim
 from snnc.backends.reference import run as reference_run
+from snnc.backends.reference.inputs import bind_inputs
 from snnc.ir import Graph, VerifyError
 from snnc.ir.types import parse_dtype
 
@@ -86,3 +93,28 @@ def test_mutated_integer_neurons_are_refused_or_exact():
     for (g, x, want), y in zip(accepted, got):
         assert np.array_equal(y, want), f"cpu differs from the reference on\n{g}"
     record("widths (cpu)", "equal to the reference")  # one build of every accepted graph
+    hls_check(accepted[:examples(6)])
+
+
+def hls_check(cases):
+    """The HLS C-simulation of `cases` (one batch build, `hlshelp.build_batch`) equals the reference."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends" / "hls"))
+    from hlshelp import build_batch
+
+    target = HLSTarget()
+    with time_limit("widths (hls C-sim)", 600), tempfile.TemporaryDirectory() as tmp:
+        work, projects, emitted = Path(tmp), [], []
+        for k, (g, x, want) in enumerate(cases):
+            try:
+                target.emit(g, work / f"g{k}", {"top": f"g{k}", "timesteps": x.shape[0], "tb_samples": 1})
+            except TargetError:
+                record("widths (hls C-sim)", "TargetError (refused)")
+                continue
+            projects.append((f"g{k}", work / f"g{k}"))
+            emitted.append((g, x, want))
+        built = build_batch(projects, work / "build") if projects else {}
+        for (g, x, want), (top, _) in zip(emitted, projects):
+            got = call_csim(built[top].csim, g, bind_inputs(g, x), top)
+            assert np.array_equal(got, want), f"{top}: the HLS C-simulation differs from the reference on\n{g}"
+            record("widths (hls C-sim)", "equal to the reference")
