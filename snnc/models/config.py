@@ -38,6 +38,7 @@ QUANT_LAYERS = ("all", "hidden", "conv", "fc")
 MAX_UNITS = 1 << 20          # widths, channels, classes, embedding sizes
 MAX_LAYERS = 1024            # hidden layers, blocks, depth
 MAX_INPUT = 1 << 24          # elements of one timestep's input
+FLOAT32_MAX = 3.4028234663852886e38   # real parameters become float32 tensors
 
 
 @dataclass
@@ -132,8 +133,9 @@ def _real(name, value, optional: bool = False):
     """A finite real number (or None when optional)."""
     if optional and value is None:
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ConfigError(f"config {name} must be a finite number, got {_short(value)}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
+            or abs(value) > FLOAT32_MAX:
+        raise ConfigError(f"config {name} must be a finite number (within float32), got {_short(value)}")
     return value
 
 

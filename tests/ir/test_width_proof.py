@@ -4,7 +4,7 @@ the proof (the three silent cases of issue 12, plus the proof's own rules)."""
 import numpy as np
 import pytest
 
-from snnc.backends import get_target
+from snnc.backends import TargetError, get_target
 from snnc.backends.reference import UnprovenError, run
 from snnc.ir import MAX_TIMESTEPS, Graph, TimestepsError, VerifyError, check_timesteps
 from snnc.ir.ops.neuron_ranges import analyse
@@ -83,6 +83,13 @@ def test_a_graph_integerized_for_T_refuses_a_longer_run_on_every_runner():
     assert np.array_equal(runner.run(x[:8]), ok)
     with pytest.raises(UnprovenError, match="--timesteps 3000"):
         runner.run(x)
+    hls = get_target("hls").load(None, ig, {"timesteps": 8})          # the HLS C-simulation
+    assert np.array_equal(hls.run(x[:8]), ok)
+    with pytest.raises(UnprovenError, match="--timesteps 3000"):
+        hls.run(x)
+    hls_target = get_target("hls")                                     # its testbench data, for T = 3000
+    with pytest.raises(TargetError, match="cannot compute the testbench data.*3000 timesteps"):
+        hls_target.render(ig, hls_target.options({"timesteps": 3000}, ig))
     # integerized for the long run, it either fits or saturates: never a different number
     long = Integerize(T=3000).apply(growing_float_graph(8))
     assert long.attrs["timesteps"] == 3000
