@@ -30,6 +30,8 @@ import hashlib
 import math
 import os
 import pickle
+import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -86,25 +88,31 @@ def read(path) -> dict:
             f"checkpoint not found: {path}; give the path of a file written by snnc.save "
             "(examples/checkpoints/ has ready-made ones)"
         )
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        unsafe = [ln.strip() for ln in str(exc).splitlines() if "GLOBAL" in ln]
-        if unsafe:
+    with warnings.catch_warnings(record=True) as caught:     # torch's warnings become part of the message
+        warnings.simplefilter("always")
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as exc:
+            unsafe = [ln.strip() for ln in str(exc).splitlines() if "GLOBAL" in ln]
+            if unsafe:
+                raise CheckpointError(
+                    f"refused to load {path}: it pickles Python objects that could run code "
+                    f"({unsafe[0]}); only files written by snnc.save are accepted"
+                ) from None
+            protocol = next((m.group(1) for w in caught
+                             if (m := re.search(r"pickle protocol (\d+)", str(w.message)))), None)
+            why = (f" (it was pickled with protocol {protocol}, which torch.load(weights_only=True) does not "
+                   "read)") if protocol else ""
             raise CheckpointError(
-                f"refused to load {path}: it pickles Python objects that could run code "
-                f"({unsafe[0]}); only files written by snnc.save are accepted"
+                f"cannot read {path}: it is not a torch checkpoint or it is corrupted{why}; "
+                "re-create it with snnc.save"
             ) from None
-        raise CheckpointError(
-            f"cannot read {path}: it is not a torch checkpoint or it is corrupted; "
-            "re-create it with snnc.save"
-        ) from None
-    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile, KeyError, TypeError,
-            IndexError, AttributeError) as exc:
-        raise CheckpointError(
-            f"cannot read {path}: the file is truncated or corrupted ({_first_line(exc)}); "
-            "re-create it with snnc.save"
-        ) from None
+        except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile, KeyError, TypeError,
+                IndexError, AttributeError, RecursionError, MemoryError) as exc:
+            raise CheckpointError(
+                f"cannot read {path}: the file is truncated or corrupted ({_first_line(exc)}); "
+                "re-create it with snnc.save"
+            ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(
             f"{path} is not an snnc checkpoint (no format={FORMAT!r} entry); "

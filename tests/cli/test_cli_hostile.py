@@ -176,3 +176,13 @@ def test_a_bug_is_one_line_without_debug(capsys, monkeypatch):
     rc, _, err = cli(capsys, "run", "f.snnir", "--input", "x.npy")
     assert rc == 70
     one_line(err, "internal error (KeyError", "--debug")
+
+
+def test_torch_pickle_warning_becomes_part_of_the_message(capsys, tmp_path):
+    p = tmp_path / "p5.pt"
+    torch.save({"a": torch.zeros(2)}, p, pickle_protocol=5, _use_new_zipfile_serialization=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # a warning escaping the CLI would fail here
+        rc, _, err = cli(capsys, "compile", p, "-o", tmp_path / "o")
+    assert rc == 1
+    one_line(err, "pickled with protocol 5", "re-create it with snnc.save")
