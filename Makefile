@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test test-fast demo venv clean
+.PHONY: test test-fast fuzz demo venv clean
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" tests
+
+# The fuzz tests at 20x their CI size (tests/fuzz, SNNC_FUZZ scales every case count); the counts
+# are printed at the end and written to fuzz-report.json.
+fuzz: $(STAMP)
+	SNNC_FUZZ=$${SNNC_FUZZ:-20} SNNC_FUZZ_REPORT=fuzz-report.json $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 
 demo: $(STAMP)
 	$(PY) examples/demo.py

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from snnc.ir import Graph
+from snnc.ir.verify import check_widths
 from snnc.ir.options import parse_options
 
 TARGETS: dict[str, type["Target"]] = {}
@@ -131,7 +132,9 @@ class Target:
         return op in self.ops or op in self.lowers or f"{op}_int" in self.ops
 
     def check(self, graph: Graph, opts=None) -> None:
-        """Refuse a graph this target cannot express (op table, then `check_graph`)."""
+        """Refuse a graph this target cannot express (the integer width rules of `verify` for the
+        graph's timesteps, the op table, then `check_graph`)."""
+        check_widths(graph)
         opts = self.options(opts)                 # the op table first: it needs no graph-dependent option
         bad = [n for n in graph if n.op not in self.ops]
         if bad:

@@ -10,14 +10,16 @@
 This package imports nothing else of snnc and no third-party IR package: NIR export
 is `snnc.backends.nir`, NIR import `snnc.frontend.nir_import`.
 """
-from .errors import IRError, ParseError, VerifyError
+from .errors import IRError, ParseError, TimestepsError, VerifyError
 from .graph import Graph, Node
 from .ops import OPS, get_op
 from .types import F32, SPIKE, DType, TensorType, fixed, int_, parse_dtype, uint
-from .verify import verify
+from .limits import MAX_TIMESTEPS
+from .verify import check_timesteps, verify
 
 __all__ = ["Graph", "Node", "TensorType", "DType", "SPIKE", "F32", "int_", "uint", "fixed", "parse_dtype",
-           "OPS", "get_op", "verify", "IRError", "ParseError", "VerifyError",
+           "OPS", "get_op", "verify", "check_timesteps", "IRError", "ParseError", "VerifyError",
+           "TimestepsError", "MAX_TIMESTEPS",
            "print_graph", "parse", "save", "load"]
 
 

@@ -25,3 +25,12 @@ class ParseError(IRError):
             where = f"line {line}" + (f", column {column}" if column is not None else "") + ": "
         prefix = f"{source}: " if source else ""
         super().__init__(f"{prefix}{where}{message}")
+
+
+class TimestepsError(VerifyError):
+    """A run is longer than the timesteps the graph's integer widths are proven for (`node`: the
+    first neuron that could leave its state type, `timestep`: where, `T`: the run's length)."""
+
+    def __init__(self, message: str, node: str | None = None, timestep: int | None = None, T: int | None = None):
+        self.timestep, self.T = timestep, T
+        super().__init__(message, node=node)

@@ -8,7 +8,7 @@ turns a dict of raw values into an instance:
   field's type (``opset="17"`` is refused for an ``int`` field);
 * values given as text (the command line's ``-O key=value``, a pipeline's
   ``pass{key=value}``) are `OptionText` and are converted by the field's type:
-  ``int``, ``float``, ``bool`` (true/false/1/0/yes/no), ``str``, ``X | None``
+  ``int``, ``float`` (finite: nan and inf are refused), ``bool`` (true/false/1/0/yes/no), ``str``, ``X | None``
   (``none`` or an empty value gives None), ``Literal[...]`` (one of the choices),
   ``tuple[str, ...]`` (split on commas or spaces); fields typed ``object`` take the
   text as it is and the owner's own checks read it (``field(metadata={"type": …})``
@@ -21,6 +21,7 @@ TargetError), since this module imports nothing outside `ir/`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 import types
 import typing
@@ -47,6 +48,8 @@ def type_name(hint) -> str:
     """How an option's type is written in messages: int, bool (true or false), int or none …"""
     if hint is bool:
         return "bool (true or false)"
+    if hint is float:
+        return "float (a finite number)"
     if typing.get_origin(hint) is Literal:
         return "choice (one of " + "|".join(repr(c) for c in typing.get_args(hint)) + ")"
     args = _optional_args(hint)
@@ -139,10 +142,14 @@ def _convert(value, hint, text: bool):
         return value
     if hint in _NUMBERS:                 # int, float: text is parsed; a value must be a number of that kind
         if text:
-            return hint(value.strip())
-        if isinstance(value, bool) or not isinstance(value, _NUMBERS[hint]):
+            out = hint(value.strip())
+        elif isinstance(value, bool) or not isinstance(value, _NUMBERS[hint]):
             raise TypeError
-        return hint(value)
+        else:
+            out = hint(value)
+        if hint is float and not math.isfinite(out):
+            raise ValueError
+        return out
     if hint is str:
         if not isinstance(value, str):
             raise TypeError

@@ -16,6 +16,13 @@ checkpoint never executes code. Everything that can go wrong with a file (it is
 missing, truncated, corrupted, holds arbitrary pickled objects, names an
 unknown architecture, or carries weights that do not fit) raises
 `snnc.errors.CheckpointError` with a one-line message.
+
+A checkpoint is untrusted input: every field is type-checked, the config is
+bounded by its dataclass (`snnc.models.config`), the model is first built on
+PyTorch's ``meta`` device (no memory) so that the state dict's names and shapes
+are compared with what the config describes, and the parameter count is held to
+a budget (`MAX_PARAMS`, overridable: ``load(path, max_params=…)``, the CLI's
+``--max-params``) before any real tensor is allocated. Weights must be finite.
 """
 from __future__ import annotations
 
@@ -23,6 +30,8 @@ import hashlib
 import math
 import os
 import pickle
+import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -35,6 +44,7 @@ from snnc.evaluation import predict
 FORMAT = "snnc-checkpoint"
 VERSION = 1
 _KEYS = ("format", "version", "arch", "config", "state_dict", "checksum", "metadata")
+MAX_PARAMS = 1 << 28          # parameters and buffers of one model (elements), unless max_params=…
 
 
 def save(model: torch.nn.Module, path, metadata: dict | None = None) -> Path:
@@ -78,25 +88,31 @@ def read(path) -> dict:
             f"checkpoint not found: {path}; give the path of a file written by snnc.save "
             "(examples/checkpoints/ has ready-made ones)"
         )
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        unsafe = [ln.strip() for ln in str(exc).splitlines() if "GLOBAL" in ln]
-        if unsafe:
+    with warnings.catch_warnings(record=True) as caught:     # torch's warnings become part of the message
+        warnings.simplefilter("always")
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as exc:
+            unsafe = [ln.strip() for ln in str(exc).splitlines() if "GLOBAL" in ln]
+            if unsafe:
+                raise CheckpointError(
+                    f"refused to load {path}: it pickles Python objects that could run code "
+                    f"({unsafe[0]}); only files written by snnc.save are accepted"
+                ) from None
+            protocol = next((m.group(1) for w in caught
+                             if (m := re.search(r"pickle protocol (\d+)", str(w.message)))), None)
+            why = (f" (it was pickled with protocol {protocol}, which torch.load(weights_only=True) does not "
+                   "read)") if protocol else ""
             raise CheckpointError(
-                f"refused to load {path}: it pickles Python objects that could run code "
-                f"({unsafe[0]}); only files written by snnc.save are accepted"
+                f"cannot read {path}: it is not a torch checkpoint or it is corrupted{why}; "
+                "re-create it with snnc.save"
             ) from None
-        raise CheckpointError(
-            f"cannot read {path}: it is not a torch checkpoint or it is corrupted; "
-            "re-create it with snnc.save"
-        ) from None
-    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile, KeyError, TypeError,
-            IndexError, AttributeError) as exc:
-        raise CheckpointError(
-            f"cannot read {path}: the file is truncated or corrupted ({_first_line(exc)}); "
-            "re-create it with snnc.save"
-        ) from None
+        except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile, KeyError, TypeError,
+                IndexError, AttributeError, RecursionError, MemoryError) as exc:
+            raise CheckpointError(
+                f"cannot read {path}: the file is truncated or corrupted ({_first_line(exc)}); "
+                "re-create it with snnc.save"
+            ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(
             f"{path} is not an snnc checkpoint (no format={FORMAT!r} entry); "
@@ -108,10 +124,16 @@ def read(path) -> dict:
             f"{VERSION}; use the snnc release that wrote it or re-save the model"
         )
     missing = [k for k in _KEYS if k not in payload]
-    if missing or not isinstance(payload["config"], dict) or not isinstance(payload["state_dict"], dict):
+    kinds = {"arch": str, "config": dict, "state_dict": dict, "checksum": str, "metadata": dict}
+    malformed = [k for k, kind in kinds.items() if k in payload and not isinstance(payload[k], kind)]
+    malformed += [f"{k} keys" for k in ("config", "state_dict", "metadata")
+                  if isinstance(payload.get(k), dict) and any(not isinstance(key, str) for key in payload[k])]
+    if missing or malformed:
+        what = [f"missing {k}" for k in missing] + [
+            f"{k} is a {type(payload[k]).__name__}, not a {kinds[k].__name__}" if k in kinds else f"{k} are not strings"
+            for k in malformed]
         raise CheckpointError(
-            f"{path} is an incomplete snnc checkpoint (missing or malformed: "
-            f"{', '.join(missing) or 'config/state_dict'}); re-create it with snnc.save"
+            f"{path} is an incomplete or malformed snnc checkpoint ({'; '.join(what)}); re-create it with snnc.save"
         )
     if payload["checksum"] != checksum(payload["state_dict"]):
         raise CheckpointError(
@@ -134,24 +156,34 @@ def checksum(state_dict: dict) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def load(path) -> torch.nn.Module:
-    """Rebuild the model saved at `path`, in eval mode, with `.metadata` attached."""
+def load(path, *, max_params: int | None = None) -> torch.nn.Module:
+    """Rebuild the model saved at `path`, in eval mode, with `.metadata` attached.
+
+    The model is built only after its config was checked and its state dict compared with the
+    config on the meta device; `max_params` (default `MAX_PARAMS`) bounds its size."""
     payload = read(path)
     from snnc import models
 
     arch = payload["arch"]
     if arch not in models.ARCHITECTURES:
         raise CheckpointError(
-            f"{path} names the unknown architecture {arch!r}; known: "
+            f"{path} names the unknown architecture {arch[:80]!r}; known: "
             f"{', '.join(sorted(models.ARCHITECTURES))} (was it written by a newer snnc?)"
         )
-    try:
-        model = models.build(arch, **payload["config"])
-    except (TypeError, ValueError, KeyError, ConfigError) as exc:
-        raise CheckpointError(
-            f"{path}: cannot rebuild {arch!r} from its config ({_first_line(exc)}); "
-            "the checkpoint was written by an incompatible snnc"
-        ) from None
+    budget = MAX_PARAMS if max_params is None else max_params
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise ConfigError(f"max_params={max_params!r}: give a positive number of parameters")
+    state = payload["state_dict"]
+    _check_size(path, sum(t.numel() for t in state.values()), budget, "its state dict holds")
+    with torch.device("meta"):
+        skeleton = _build(path, arch, payload["config"])
+    _check_size(path, sum(t.numel() for t in skeleton.state_dict().values()), budget, "its config describes")
+    _check_shapes(path, arch, skeleton.state_dict(), state)
+    for name, t in state.items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise CheckpointError(f"{path}: weight {name!r} holds NaN or infinity; fix the training run that "
+                                  "wrote it (every weight must be a finite number)")
+    model = _build(path, arch, payload["config"])
     try:
         model.load_state_dict(payload["state_dict"], strict=True)
     except RuntimeError as exc:
@@ -162,6 +194,39 @@ def load(path) -> torch.nn.Module:
     model.eval()
     model.metadata = dict(payload["metadata"])
     return model
+
+
+def _build(path, arch: str, config: dict) -> torch.nn.Module:
+    from snnc import models
+
+    try:
+        return models.build(arch, **config)
+    except (TypeError, ValueError, KeyError, ConfigError, OverflowError, RuntimeError, AttributeError,
+            NotImplementedError, RecursionError) as exc:
+        raise CheckpointError(
+            f"{path}: cannot rebuild {arch!r} from its config ({_first_line(exc)}); "
+            "the checkpoint was written by an incompatible snnc or edited"
+        ) from None
+
+
+def _check_size(path, n: int, budget: int, what: str) -> None:
+    if n > budget:
+        raise CheckpointError(f"{path}: {what} {n} parameters, more than the budget of {budget}; "
+                              "raise it with max_params=… (snnc compile --max-params …) if the model is real")
+
+
+def _check_shapes(path, arch: str, want: dict, got: dict) -> None:
+    """The state dict's names and shapes against the model its config describes (on the meta device)."""
+    missing = sorted(set(want) - set(got))
+    extra = sorted(set(got) - set(want))
+    wrong = [k for k in want if k in got and tuple(want[k].shape) != tuple(got[k].shape)]
+    if missing or extra or wrong:
+        parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + \
+                ([f"unexpected {', '.join(extra[:3])}"] if extra else []) + \
+                [f"{k}: the config describes {list(want[k].shape)}, the weights are {list(got[k].shape)}"
+                 for k in wrong[:2]]
+        raise CheckpointError(f"{path}: the weights do not fit the {arch!r} model its config describes "
+                              f"({'; '.join(parts)}); re-save the model with snnc.save")
 
 
 def evaluate(model_or_path, split: str = "test", *, encoding: str | None = None, T: int | None = None,

@@ -7,6 +7,12 @@
 
 Artifacts are written into a temporary folder beside `out_dir` and moved into
 place only when everything succeeded: a failed compile leaves nothing behind.
+
+The folder is tamper-evident: `manifest.json` carries a schema version
+(`MANIFEST_SCHEMA`) and the SHA-256 of every file it covers (``files``); reopening
+a folder (`load_compiled`, hence `snnc run/verify/report`) checks the manifest's
+fields by type, that every path stays inside the folder, and every checksum, and
+refuses an edited or inconsistent folder naming the file.
 """
 from __future__ import annotations
 
@@ -25,13 +31,12 @@ from snnc.backends import TARGETS, get_target
 from snnc.backends.reference import encode_inputs
 from snnc.backends.reference import run as reference_run
 from snnc.errors import ConfigError
-from snnc.ir import Graph
+from snnc.ir import MAX_TIMESTEPS, Graph
 from snnc.passes import run_pipeline
 from snnc.passes.pipeline import PassTiming
 from snnc.version import VERSION
 
 MARKER = ".snnc-output"
-MAX_TIMESTEPS = 1 << 20
 
 
 @dataclass
@@ -98,24 +103,29 @@ def _as_numpy(x):
         x = x.detach().cpu().numpy()
     if isinstance(x, dict):
         return {k: _as_numpy(v) for k, v in x.items()}
-    return np.asarray(x)
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"run() takes an array [T, B, ...] (NumPy, torch or nested lists of equal lengths); "
+                          f"got {type(x).__name__} that is not one ({' '.join(str(e).split())[:150]})") from None
 
 
 def compile(source, target: str = "reference", out_dir=None, *, passes: str | None = None,
-            print_after=(), example=None, **options) -> Compiled:
+            print_after=(), example=None, max_params: int | None = None, **options) -> Compiled:
     """Compile `source` (nn.Module, checkpoint path, .snnir/.nir path or Graph) for one target.
 
     With `out_dir`, that folder is the target's folder of the one output layout (`compile_many`):
     the target's files, the deployable graph, the float graph and a manifest naming the target."""
     float_graph, compiled = prepare(source, [target], passes=passes, print_after=print_after, example=example,
-                                    options=options)
+                                    options=options, max_params=max_params)
     if out_dir is not None:
         write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={target: "."})
     return compiled[target]
 
 
 def prepare(source, targets: list[str], *, passes: str | None = None, print_after=(), example=None,
-            timesteps: int | None = None, options: dict | None = None, progress=None):
+            timesteps: int | None = None, options: dict | None = None, progress=None,
+            max_params: int | None = None):
     """Trace `source` and run each target's pipeline: the float graph and a `Compiled` per target
     (checked, nothing written). Unknown targets and options fail before any tracing."""
     from snnc.frontend import load_source
@@ -127,7 +137,7 @@ def prepare(source, targets: list[str], *, passes: str | None = None, print_afte
     parsed = {name: tgt.options(raw[name]) for name, tgt in tgts.items()}
     step = progress or (lambda msg: None)
     step(f"tracing {source if isinstance(source, (str, Path)) else type(source).__name__}")
-    float_graph = load_source(source, example=example)
+    float_graph = load_source(source, example=example, max_params=max_params)
     if timesteps is not None:
         float_graph.attrs["timesteps"] = check_timesteps(timesteps)
     float_graph.verify()
@@ -203,12 +213,14 @@ def is_replaceable(path: Path) -> bool:
 
 # ----------------------------------------------------------------------------- the output folder
 MANIFEST = "manifest.json"
+MANIFEST_SCHEMA = 1
 FLOAT_GRAPH = "float.snnir"
 GRAPH = "graph.snnir"
 
 
 def compile_many(source, targets: list[str], out_dir, *, passes: str | None = None, print_after=(),
-                 example=None, progress=None, graph_timesteps: int | None = None, **options) -> dict[str, Compiled]:
+                 example=None, progress=None, graph_timesteps: int | None = None, max_params: int | None = None,
+                 **options) -> dict[str, Compiled]:
     """Compile `source` for several targets into `out_dir/<target>/` plus `out_dir/manifest.json`.
 
     Every target is checked before anything is written; the whole folder is staged and moved
@@ -217,7 +229,8 @@ def compile_many(source, targets: list[str], out_dir, *, passes: str | None = No
     is `out_dir/float.snnir`. `graph_timesteps` (the CLI's -T) records T in the float graph.
     """
     float_graph, compiled = prepare(source, targets, passes=passes, print_after=print_after, example=example,
-                                    timesteps=graph_timesteps, options=options, progress=progress)
+                                    timesteps=graph_timesteps, options=options, progress=progress,
+                                    max_params=max_params)
     write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={t: t for t in compiled},
                  progress=progress)
     return compiled
@@ -242,13 +255,17 @@ def write_output(out: Path, source, float_graph: Graph, compiled: dict[str, Comp
             arts = tgt.write(c.graph, folder, c.opts)
             c.out_dir = out / folders[name]
             c.artifacts = {k: out / Path(v).relative_to(tmp) for k, v in arts.items()}
-        (tmp / MANIFEST).write_text(json.dumps(manifest(out, source, float_graph, compiled, folders), indent=2) + "\n")
+        m = manifest(out, source, float_graph, compiled, folders)
+        m["files"] = {str(f.relative_to(tmp).as_posix()): _sha256(f) for f in sorted(tmp.rglob("*"))
+                      if f.is_file() and f.name not in (MANIFEST, MARKER)}
+        (tmp / MANIFEST).write_text(json.dumps(m, indent=2) + "\n")
     for c in compiled.values():
         c._runner = None
 
 
 def manifest(out: Path, source, float_graph: Graph, compiled: dict[str, Compiled], folders: dict[str, str]) -> dict:
     return {
+        "schema": MANIFEST_SCHEMA,
         "snnc_version": VERSION,
         "source": _describe_source(source),
         "targets": {name: {"pipeline": c.pipeline, "folder": folders[name],
@@ -295,14 +312,18 @@ def _io_types(nodes) -> list[dict]:
     return [{"name": n.name, "type": str(n.type), "scale": n.attrs.get("scale", 1.0)} for n in nodes]
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def _describe_source(source) -> dict:
     if isinstance(source, (str, Path)):
         path = Path(source)
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        return {"path": str(path), "resolved": str(path.resolve()), "sha256": h.hexdigest()}
+        return {"path": str(path), "resolved": str(path.resolve()), "sha256": _sha256(path)}
     return {"object": type(source).__name__}
 
 
@@ -331,14 +352,61 @@ def load_compiled(out_dir, target: str | None = None) -> Compiled:
 
 
 def manifest_of(out_dir) -> dict:
-    """The manifest of an output folder (ConfigError when there is none)."""
-    path = Path(out_dir) / MANIFEST
+    """The checked manifest of an output folder: ConfigError when there is none, when a field has the
+    wrong type, a path leaves the folder, or a file it covers was edited, removed or is missing."""
+    out = Path(out_dir)
+    path = out / MANIFEST
     if not path.is_file():
         raise ConfigError(f"{out_dir} is not an snnc output folder (no {MANIFEST}); "
                           f"run `snnc compile SOURCE -t … -o {out_dir}` first")
+
+    def damaged(why: str):
+        raise ConfigError(f"{path} is damaged or was edited ({why}); compile again")
+
     try:
         manifest = json.loads(path.read_text())
-        manifest["targets"].items()
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise ConfigError(f"{path} is damaged; compile again") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        damaged("not JSON")
+    if not isinstance(manifest, dict):
+        damaged("not a JSON object")
+    if manifest.get("schema") != MANIFEST_SCHEMA:
+        damaged(f"schema {manifest.get('schema')!r}, this snnc reads schema {MANIFEST_SCHEMA}")
+    files, targets = manifest.get("files"), manifest.get("targets")
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        damaged("files must map paths to checksums")
+    if not isinstance(targets, dict) or not targets:
+        damaged("no targets")
+    if not isinstance(manifest.get("float_graph", FLOAT_GRAPH), str):
+        damaged("float_graph must be a path")
+    for name, t in targets.items():
+        if not isinstance(t, dict) or not isinstance(t.get("pipeline"), str) or not isinstance(t.get("folder"), str):
+            damaged(f"target {name!r} needs a pipeline and a folder (strings)")
+        if not isinstance(t.get("options", {}), dict) or not isinstance(t.get("artifacts", {}), dict) \
+                or not all(isinstance(v, str) for v in t.get("artifacts", {}).values()):
+            damaged(f"target {name!r}: options and artifacts must be objects (artifacts of paths)")
+        bad = [k for k, v in t.get("options", {}).items()
+               if not isinstance(v, (str, int, float, bool)) and not (isinstance(v, list)
+                                                                      and all(isinstance(i, str) for i in v))]
+        if bad:
+            damaged(f"target {name!r}: option {bad[0]} is not a plain value")
+        for rel in [t["folder"], *t.get("artifacts", {}).values()]:
+            _inside(out, rel, damaged)
+        if f"{(Path(t['folder']) / GRAPH).as_posix()}".removeprefix("./") not in files:
+            damaged(f"target {name!r}: its {GRAPH} is not covered by the checksums")
+    for rel, digest in files.items():
+        f = _inside(out, rel, damaged)
+        if not f.is_file():
+            raise ConfigError(f"{out / rel} is missing from the output folder {out_dir} (the manifest lists it); "
+                              "compile again")
+        if _sha256(f) != digest:
+            raise ConfigError(f"{out / rel} was edited after compilation (its checksum differs from "
+                              f"{MANIFEST}); compile again")
     return manifest
+
+
+def _inside(out: Path, rel: str, damaged) -> Path:
+    """`out/rel`, refusing a path that leaves `out` (absolute, or through ..)."""
+    p = Path(rel)
+    if p.is_absolute() or ".." in p.parts:
+        damaged(f"the path {rel!r} leaves the folder")
+    return out / p

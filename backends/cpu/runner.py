@@ -16,7 +16,7 @@ import numpy as np
 
 from snnc.ir import Graph
 
-from ..reference.inputs import bind_inputs
+from ..reference.inputs import bind_inputs, check_run_length
 from ..target import TargetError
 from . import toolchain
 from .options import CpuOptions
@@ -32,6 +32,7 @@ class CpuRunner:
     def __init__(self, graph: Graph, plan: Plan, lib: ctypes.CDLL, opts: CpuOptions):
         self.graph, self.plan, self.opts, self.lib = graph, plan, opts, lib
         self.threads = opts.threads
+        self._proven_T = 0
         p = plan.prefix
         self._run = getattr(lib, f"{p}_run")
         self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
@@ -65,7 +66,8 @@ class CpuRunner:
 
     def run_raw(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
         """The C call without checks or conversions beyond layout: `inputs` in graph order, each
-        [T, B, *shape] of its `input_dtypes()` type and within its IR type's range (unchecked);
+        [T, B, *shape] of its `input_dtypes()` type and within its IR type's range (unchecked; only a
+        run longer than the widths are proven for is refused, as by `run`);
         returns the outputs in their C storage types, in graph order."""
         ins = [np.ascontiguousarray(a, dtype=s.ctype.np) for a, s in zip(inputs, self.plan.inputs)]
         if len(ins) != len(self.plan.inputs) or any(a.shape[2:] != tuple(s.shape)
@@ -74,6 +76,9 @@ class CpuRunner:
         T, B = ins[0].shape[:2]
         if T > 2**31 - 1 or B > 2**31 - 1 or any(a.shape[:2] != (T, B) for a in ins):
             raise TargetError(f"all inputs need the same T and B, within 32-bit integers (got {T}, {B})")
+        if T > self._proven_T:                         # even unchecked runs stay within the proven T
+            check_run_length(self.graph, int(T))
+            self._proven_T = int(T)                    # a proof for T holds for every shorter run
         outs = [np.empty((T, B) + tuple(s.shape), s.ctype.np) for s in self.plan.outputs]
         in_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
         out_ptrs = (ctypes.c_void_p * len(outs))(*[a.ctypes.data for a in outs])

@@ -41,11 +41,12 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Literal
 
-from snnc.ir import Graph
+from snnc.ir import MAX_TIMESTEPS, Graph
 
 from ..common.names import check_identifier, check_word
 from ..target import TargetError
 
+MAX_TB_SAMPLES = 4096
 DEFAULT_PART = "xcu250-figd2104-2L-e"
 
 
@@ -80,16 +81,16 @@ class HLSOptions:
         object.__setattr__(self, "top", str(check_identifier(self.top, "top", _error)))
         object.__setattr__(self, "parallelism", _parallelism(self.parallelism))
         if self.timesteps is not None:
-            object.__setattr__(self, "timesteps", _count(self.timesteps, "timesteps", 1))
+            object.__setattr__(self, "timesteps", _count(self.timesteps, "timesteps", 1, MAX_TIMESTEPS))
         if self.max_timesteps is not None:
-            _count(self.max_timesteps, "max_timesteps", 1)
+            _count(self.max_timesteps, "max_timesteps", 1, MAX_TIMESTEPS)
         if self.timesteps is not None and self.max_timesteps is not None and self.max_timesteps < self.timesteps:
             raise _error(f"option max_timesteps={self.max_timesteps} is below timesteps={self.timesteps}")
         if not 0 < self.clock_mhz <= 2000:
             raise _error(f"option clock_mhz={self.clock_mhz!r}: expected a number of MHz in (0, 2000]")
         check_word(self.part, "part", DEFAULT_PART, _error)
         _count(self.seed, "seed", 0)
-        _count(self.tb_samples, "tb_samples", 1)
+        _count(self.tb_samples, "tb_samples", 1, MAX_TB_SAMPLES)
         for key in ("cxx", "hls_include"):
             if getattr(self, key) is not None and not getattr(self, key).strip():
                 raise _error(f"option {key}={getattr(self, key)!r}: expected a path or command name")
@@ -103,8 +104,7 @@ class HLSOptions:
                     raise _error(f"option parallelism names node {k!r}, which is not in the graph; "
                                  f"nodes: {', '.join(sorted(names))}")
         attr_t = graph.attrs.get("timesteps")
-        usable = isinstance(attr_t, numbers.Integral) and not isinstance(attr_t, bool) and attr_t > 0
-        t = self.timesteps if self.timesteps is not None else int(attr_t) if usable else None
+MAX_TB_SAMPLES = 4096
         return dataclasses.replace(self, timesteps=t, max_timesteps=self.max_timesteps or t)
 
     def require_timesteps(self) -> int:
@@ -143,8 +143,8 @@ def _parallelism(par):
     return _count(par, "parallelism", 1)
 
 
-def _count(v, name: str, minimum: int) -> int:
-    """An integer ≥ `minimum` (text is read as one); else the option's error."""
+def _count(v, name: str, minimum: int, maximum: int | None = None) -> int:
+    """An integer in `minimum`..`maximum` (text is read as one); else the option's error."""
     if isinstance(v, str):
         try:
             v = int(v.strip())
@@ -152,4 +152,6 @@ def _count(v, name: str, minimum: int) -> int:
             pass
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < minimum:
         raise _error(f"option {name}={v!r}: expected a {'positive' if minimum else 'non-negative'} integer")
+    if maximum is not None and v > maximum:
+        raise _error(f"option {name}={v!r}: expected at most {maximum}")
     return int(v)

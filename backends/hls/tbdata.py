@@ -16,6 +16,7 @@ from ..reference.inputs import bind_inputs
 from ..target import TargetError
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+MAX_TB_VALUES = 1 << 24        # integers in input.dat + expected.dat (≈ 100 MB of text)
 
 
 def random_input(graph: Graph, T: int, B: int, seed: int) -> dict[str, np.ndarray]:
@@ -37,6 +38,12 @@ def outputs_by_name(graph: Graph, result) -> dict[str, np.ndarray]:
 
 def tb_data(graph: Graph, tb_input, T: int, B: int, seed: int) -> tuple[str, str]:
     """(input.dat text, expected.dat text)."""
+    if tb_input is None:
+        per_step = sum(n.type.size for n in graph.inputs) + sum(n.type.size for n in graph.outputs)
+        if T * B * per_step > MAX_TB_VALUES:
+            raise TargetError(f"hls target: the testbench data would hold {T * B * per_step} integers "
+                              f"(timesteps={T} × tb_samples={B} × {per_step} per step), more than "
+                              f"{MAX_TB_VALUES}; lower -O timesteps=… or -O tb_samples=…")
     try:
         if tb_input is None:
             x = random_input(graph, T, B, seed)

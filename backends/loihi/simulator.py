@@ -21,6 +21,10 @@ with ``reset_offset`` growing by one per layer (``Network(..., reset_interval=T,
 reset_offset=1)``); without it a layer would integrate its bias during the steps before its
 input arrives. `simulate` runs T + L steps (zeros after the input ends) and returns every
 layer's spikes and the readout aligned to the graph's steps 0 … T−1.
+
+The chip's own state saturates (v) and wraps (u, conv results) as Loihi does, so a run of
+any length up to MAX_TIMESTEPS is this model's semantics; inputs of another shape or
+length are refused (`InputError`) before anything is allocated.
 """
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from snnc.ir import MAX_TIMESTEPS
+
+from ..reference.errors import InputError
 from ..reference.kernels.conv import correlate
 from . import chip
 from .network import Layer, Network
@@ -129,11 +136,20 @@ def simulate_stream(net: Network, stream: np.ndarray, reset_interval: int) -> tu
 
 
 def _checked(net: Network, x, batch_axes: int) -> np.ndarray:
-    x = np.asarray(x)
     lead = "T, B" if batch_axes == 2 else "S"
-    if x.ndim != batch_axes + len(net.input_shape) or tuple(x.shape[batch_axes:]) != tuple(net.input_shape):
-        raise ValueError(f"the Loihi network takes input [{lead}, {', '.join(map(str, net.input_shape))}]; "
+    try:
+        x = np.asarray(x)
+    except (ValueError, TypeError) as e:
+        raise InputError(f"the Loihi network takes an integer array [{lead}, ...]; got {type(x).__name__} ({e})") \
+            from None
+    if x.ndim != batch_axes + len(net.input_shape) or tuple(x.shape[batch_axes:]) != tuple(net.input_shape) \
+            or 0 in x.shape[:batch_axes]:
+        raise InputError(f"the Loihi network takes input [{lead}, {', '.join(map(str, net.input_shape))}]; "
                          f"got {list(x.shape)}")
+    if x.dtype.kind not in "biuf" or (x.dtype.kind == "f" and not np.isfinite(x).all()):
+        raise InputError(f"the Loihi network takes integer input; got an array of {x.dtype} with non-integers")
+    if batch_axes == 2 and x.shape[0] > MAX_TIMESTEPS:
+        raise InputError(f"an input of {x.shape[0]} timesteps: runs take 1 to {MAX_TIMESTEPS} (--timesteps)")
     return x.astype(np.int64)
 
 

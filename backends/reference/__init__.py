@@ -14,7 +14,9 @@ implements exactly the equation in its op's docstring (`snnc.ir.ops`).
   verify untrusted graphs first) but checks every integer result against its type.
 * `encode_inputs(graph, x_real)` — real data → the arrays `run` takes.
 * `ExecutionError` (an `IRError`) names the node and timestep of a failure;
-  `InputError` (also a `ValueError`) names the input whose array is wrong.
+  `InputError` (also a `ValueError`) names the input whose array is wrong;
+  `UnprovenError` refuses a run longer than the timesteps the graph's integer widths are
+  proven for (`snnc.ir.check_timesteps`), before anything runs.
 * `KERNELS` — op name → kernel (`kernels/`); `SUPPORTED_OPS` — the ops it runs.
 
 Float semantics: float32, in the order each docstring gives. Integer semantics:
@@ -22,11 +24,11 @@ exact (int64, wider where needed); a value outside its declared type — the
 node's result type, or int<state_bits> for integer neuron state unless
 `saturate` — is an `ExecutionError`, which is how integerize bugs surface.
 """
-from .errors import ExecutionError, InputError
+from .errors import ExecutionError, InputError, UnprovenError
 from .inputs import encode_inputs
 from .interpreter import run
 from .kernels import KERNELS
 
 SUPPORTED_OPS = frozenset(KERNELS)
 
-__all__ = ["run", "encode_inputs", "ExecutionError", "InputError", "KERNELS", "SUPPORTED_OPS"]
+__all__ = ["run", "encode_inputs", "ExecutionError", "InputError", "UnprovenError", "KERNELS", "SUPPORTED_OPS"]

@@ -25,3 +25,8 @@ class InputError(ExecutionError, ValueError):
     """An input array does not match its input node: wrong name, shape, element type or range.
 
     `node` is the input's name."""
+
+
+class UnprovenError(ExecutionError):
+    """A run longer than the timesteps the graph's integer widths are proven for (`node`: the
+    neuron that could overflow, `timestep`: where); see `snnc.ir.check_timesteps`."""

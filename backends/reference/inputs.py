@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from snnc.ir import Graph, parse_dtype
+from snnc.ir import Graph, TimestepsError, check_timesteps, parse_dtype
 
-from .errors import InputError
+from .errors import InputError, UnprovenError
 from .intmath import INT64_MAX, INT64_MIN
 
 
@@ -56,7 +56,10 @@ def _array(node, value) -> np.ndarray:
 
 
 def bind_inputs(graph: Graph, x) -> dict[str, np.ndarray]:
-    """Check every input array against its input node; return name → float32 / int64 array."""
+    """Check every input array against its input node; return name → float32 / int64 array.
+
+    A run longer than the timesteps the graph's integer widths are proven for is refused
+    (`UnprovenError`, from `snnc.ir.check_timesteps`) unless its states saturate."""
     out = {}
     for name, value in _by_name(graph, x, "x").items():
         node = graph[name]
@@ -78,7 +81,19 @@ def bind_inputs(graph: Graph, x) -> dict[str, np.ndarray]:
     if len(set(shapes.values())) > 1:
         raise InputError("all inputs must share T and B; got "
                          + ", ".join(f"{n}: T={s[0]}, B={s[1]}" for n, s in shapes.items()))
+    check_run_length(graph, int(next(iter(shapes.values()))[0]))
     return out
+
+
+def check_run_length(graph: Graph, T: int) -> None:
+    """`UnprovenError` for a run of T timesteps the graph's integer widths are not proven for
+    (`snnc.ir.check_timesteps`; saturating states are exempt)."""
+    try:
+        check_timesteps(graph, T)
+    except TimestepsError as e:
+        node = graph.nodes.get(e.node)
+        raise UnprovenError(e.detail, node=e.node, timestep=e.timestep,
+                            op=node.op if node is not None else None) from None
 
 
 def encode_inputs(graph: Graph, x_real):

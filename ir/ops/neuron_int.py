@@ -13,6 +13,12 @@ the spike compares the clamped ``h``.
 
 `IntNeuron.intermediate_bounds` states the worst-case magnitude of every intermediate,
 the one bound the reference interpreter and every backend size their arithmetic by.
+
+Shifts are bounded by the type widths: ``in_shift < state_bits`` and ``shift <
+2·state_bits`` (the width of the product). `IntNeuron.prove` is the range analysis
+(`neuron_ranges.analyse`) of one node for its input type over T timesteps: `verify`
+refuses a graph whose non-saturating neuron can leave int<state_bits> within the
+graph's stated ``timesteps``, and the runners refuse a longer run than the one proven.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from dataclasses import astuple, dataclass
 
 from ..types import SPIKE, TensorType, fixed, maxabs
 from .base import Attr, OpDef, Param, register
+from .neuron_ranges import StateRange, analyse
 
 INT_ATTRS = (Attr("shift", "int", 0), Attr("in_shift", "int", 0), Attr("state_bits", "int", 32),
              Attr("frac_bits", "int", 0), Attr("saturate", "bool", False))
@@ -46,6 +53,7 @@ class NeuronBounds:
     current: int          # |i[t]| before any clamp: decayed_i + u  (u without a current)
     membrane: int         # |h| before any clamp: decayed_v + current + |bias|
     reset: int            # |v| after the reset, before any clamp: membrane + |threshold| + |v_reset|
+    shift_width: int      # 2^shift: the products are formed in a type wide enough to shift them
 
     @property
     def worst(self) -> int:
@@ -74,7 +82,27 @@ class IntNeuron(OpDef):
         dec_i = (alpha >> a["shift"]) + 1 if self.current else 0
         h = dec_v + dec_i + u + m.get("bias", 0)
         v = h + m.get("threshold", 0) + abs(a.get("v_reset", 0))
-        return NeuronBounds(big, u, leak, alpha, dec_v, dec_i, dec_i + u, h, v)
+        return NeuronBounds(big, u, leak, alpha, dec_v, dec_i, dec_i + u, h, v, 1 << a["shift"])
+
+    def prove(self, node, graph, T: int) -> StateRange:
+        """The range analysis of this node over T timesteps for inputs of its operand's type,
+        stopping at the first timestep an intermediate leaves int<state_bits> (`overflow_at`) or
+        at a fixed point (`converged`: the ranges hold for any T)."""
+        a = node.attrs
+        x = graph[node.operands[0]].type.dtype
+        p = {r: graph.param(node, r) for r in ("leak", "threshold", "bias", "alpha")}
+        p = {r: (None if v is None else v.reshape(v.shape[0], -1)) for r, v in p.items()}
+        return analyse(T, x.range(), a["in_shift"], a["shift"], p["leak"], p["threshold"], p["bias"],
+                       p["alpha"], a.get("reset", "none"), a.get("compare", "ge"), a.get("v_reset", 0),
+                       fits=self.state_range(node))
+
+    def check_shifts(self, node):
+        """Shifts bounded by the type widths: in_shift < state_bits, shift < 2·state_bits."""
+        a = node.attrs
+        if a["in_shift"] >= a["state_bits"] or a["shift"] >= 2 * a["state_bits"]:
+            self.fail(node, f"shifts are bounded by the type widths: in_shift={a['in_shift']} must be < "
+                            f"state_bits={a['state_bits']} and shift={a['shift']} < 2·state_bits "
+                            f"(the width of the leak product); widen state_bits or use a smaller shift")
 
     def check(self, node, graph):
         x = graph[node.operands[0]].type
@@ -84,6 +112,7 @@ class IntNeuron(OpDef):
             self.fail(node, f"state_bits must be in 2..64, got {a['state_bits']}")
         if a["shift"] < 0 or a["in_shift"] < 0 or not 0 <= a["frac_bits"] < a["state_bits"]:
             self.fail(node, "shift and in_shift must be ≥ 0 and 0 ≤ frac_bits < state_bits")
+        self.check_shifts(node)
         for p in self.params:
             self.check_broadcast(node, graph, p.role, x.shape)
         lo, hi = self.state_range(node)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..ir.options import OptionText
+from .argtypes import bounded_int
 from .progress import Steps
 
 
@@ -23,6 +24,9 @@ def add_parser(sub):
                    help="loihi: 'collapse' makes time-varying weights static ternary by post-training quantization")
     p.add_argument("--option", "-O", action="append", default=[], metavar="KEY=VALUE",
                    help="a target option (repeatable), e.g. -O parallelism=4 -O clock_mhz=250 -O threads=2")
+    p.add_argument("--max-params", type=bounded_int(1, 1 << 40), default=None,
+                   help="largest checkpoint accepted, in parameters (default 2^28): the budget an untrusted "
+                        "checkpoint's config is checked against before the model is built")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=run)
 
@@ -34,7 +38,10 @@ def parse_options(items: list[str]) -> dict:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
             raise ConfigError(f"bad option {item!r}: write KEY=VALUE, e.g. -O parallelism=4")
-        options[key.strip().replace("-", "_")] = OptionText(value.strip())
+        name = key.strip().replace("-", "_")
+        if name in options:
+            raise ConfigError(f"option {name} is given twice (-O {name}={options[name]} and -O {item}); give it once")
+        options[name] = OptionText(value.strip())
     return options
 
 
@@ -47,7 +54,7 @@ def run(args) -> int:
         options["temporal_weights"] = args.temporal_weights
     steps = Steps(quiet=args.quiet)
     compiled = compile_many(args.source, targets, args.out, passes=args.passes, print_after=args.print_after,
-                            progress=steps, graph_timesteps=args.timesteps, **options)
+                            progress=steps, graph_timesteps=args.timesteps, max_params=args.max_params, **options)
     out = Path(args.out)
     for name, c in compiled.items():
         arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())

@@ -23,14 +23,14 @@ def run(args) -> int:
     from snnc.backends import reference
     from .ir_cmd import load_graph
 
-    x = load_npy(args.input)
     if Path(args.file).is_dir():
-        return run_compiled(args, x)
+        return run_compiled(args)
     g = load_graph(args.file)
     (inp,) = g.inputs if len(g.inputs) == 1 else (None,)
     if inp is None:
         raise ConfigError(f"{args.file} has {len(g.inputs)} inputs; `snnc run` takes graphs with one input")
     want = tuple(inp.type.shape)
+    x = load_npy(args.input, want, f"graph input %{inp.name} ({inp.type})")
     if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != want:
         raise ConfigError(f"input {args.input} has shape {list(x.shape)}, but graph input %{inp.name} "
                           f"needs [T, B, {', '.join(map(str, want))}] ({inp.type})")
@@ -38,11 +38,12 @@ def run(args) -> int:
     return show(g, out, args.output)
 
 
-def run_compiled(args, x) -> int:
+def run_compiled(args) -> int:
     from snnc.compiler import load_compiled
 
     c = load_compiled(args.file, args.target)
     want = c.input_shape
+    x = load_npy(args.input, want, f"the {c.target} model")
     if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != want:
         raise ConfigError(f"input {args.input} has shape {list(x.shape)}, but the {c.target} model needs "
                           f"[T, B, {', '.join(map(str, want))}]")

@@ -9,11 +9,16 @@ any difference.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import ConfigError
 from ..io import load_npy
+from .argtypes import bounded_int
 from .progress import bar
+
+DIGITS_FEATURES, DIGITS_CLASSES = 64, 10
 
 
 def add_parser(sub):
@@ -23,7 +28,7 @@ def add_parser(sub):
     src.add_argument("--input", "-i", help="real-valued input .npy [T, B, ...] (as the PyTorch model takes it)")
     src.add_argument("--dataset", metavar="SPEC", help="the test split of a dataset (digits, npz:PATH, cifar10:ROOT, "
                      "mnist:ROOT, events:PATH …), encoded as the model was trained")
-    p.add_argument("--batch", type=int, default=128, help="samples per run (default 128)")
+    p.add_argument("--batch", type=bounded_int(1, 1 << 20), default=128, help="samples per run (default 128)")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=run)
 
@@ -51,14 +56,22 @@ def run(args) -> int:
     names = list(manifest_of(args.out)["targets"])
     first = load_compiled(args.out, names[0])
     labels = None
+    want = first.float_graph.inputs[0].type.shape
     if args.dataset:
+        from snnc.data import parse
+        if parse(args.dataset)[0] == "digits" and (
+                math.prod(want) != DIGITS_FEATURES or len(first.float_graph.outputs) != 1
+                or first.float_graph.outputs[0].type.size != DIGITS_CLASSES):
+            raise ConfigError(f"--dataset digits needs a digits model (8×8 = {DIGITS_FEATURES} inputs, "
+                              f"{DIGITS_CLASSES} classes); this model takes {list(want)} per timestep and gives "
+                              f"{[list(o.type.shape) for o in first.float_graph.outputs]}: give --input x.npy, "
+                              f"or --dataset SPEC for the data it was trained on")
         x, labels = dataset_input(first, spec=args.dataset)
     elif args.input:
-        x = load_npy(args.input)
+        x = load_npy(args.input, tuple(want))
     else:
         x = random_input(first.float_graph.inputs[0], require_timesteps(first), 8)
         print("no --input or --dataset: using 8 random samples")
-    want = first.float_graph.inputs[0].type.shape
     if x.ndim != len(want) + 2 or tuple(x.shape[2:]) != tuple(want):
         raise ConfigError(f"input has shape {list(x.shape)}; the model needs [T, B, {', '.join(map(str, want))}]")
 

@@ -30,8 +30,9 @@ IR_SUFFIXES = (".snnir", ".nir")
 KINDS = "an nn.Module, an snnc checkpoint (.pt), an IR file (.snnir or .nir) or an snnc.ir.Graph"
 
 
-def load_source(source, example=None) -> Graph:
-    """The IR graph of `source` (see the module docstring)."""
+def load_source(source, example=None, max_params: int | None = None) -> Graph:
+    """The IR graph of `source` (see the module docstring); `max_params` bounds a checkpoint's size
+    (`snnc.checkpoint.load`)."""
     if isinstance(source, Graph):
         return source
     if isinstance(source, nn.Module):
@@ -52,7 +53,7 @@ def load_source(source, example=None) -> Graph:
         from snnc.ir import load
         return load(path)
     from snnc.checkpoint import load as load_checkpoint
-    model = load_checkpoint(path)
+    model = load_checkpoint(path, max_params=max_params)
     graph = trace(model, default_example(model) if example is None else example)
     graph.attrs["source"] = path.name
     return graph

@@ -14,7 +14,7 @@ from torch import nn
 from snnc.errors import ConfigError
 
 from .base import SpikingModel
-from .config import ModelConfig, _choice, _ints, make_config
+from .config import MAX_UNITS, ModelConfig, _choice, _count, _ints, make_config
 from .layers import LayerFactory
 
 
@@ -32,6 +32,8 @@ class CNNConfig(ModelConfig):
     def __post_init__(self):
         super().__post_init__()
         self.channels = _ints("channels", self.channels)
+        _count("kernel_size", self.kernel_size, 64)
+        _count("fc_hidden", self.fc_hidden, MAX_UNITS)
         _choice("pool", self.pool, ("max", "avg"))
         if len(self.channels) != 2:
             raise ConfigError(f"the cnn has 2 conv layers: channels must have 2 entries, got {self.channels}")

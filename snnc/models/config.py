@@ -13,14 +13,21 @@ Keys shared by every architecture (`ModelConfig`):
   ``quant_layers``: which layers get the quantizer — "all" (default), "hidden" (all but the
   first layer and the readout), "conv" (convolutions only), "fc" (dense layers only).
 * ``dropout`` (MCDropout probability) and ``dropconnect`` (on every QLinear / QConv2d).
+
+Every value is type-checked and bounded before a module is built (a config read from a
+checkpoint is untrusted): sizes ≤ MAX_UNITS, layer counts ≤ MAX_LAYERS, T ≤ MAX_TIMESTEPS,
+at most MAX_INPUT elements per timestep, and real numbers finite.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import numbers
 from dataclasses import dataclass, field
 
 from snnc.errors import ConfigError
+from snnc.ir import MAX_TIMESTEPS
 from snnc.nn.neurons import COMPARES, RESETS
 from snnc.nn.quant import QUANTIZERS
 from snnc.nn.surrogate import SURROGATES
@@ -28,6 +35,10 @@ from snnc.nn.surrogate import SURROGATES
 NEURONS = ("lif", "plif", "if", "cuba", "ielif")
 QUANTS = ("fp",) + tuple(QUANTIZERS)
 QUANT_LAYERS = ("all", "hidden", "conv", "fc")
+MAX_UNITS = 1 << 20          # widths, channels, classes, embedding sizes
+MAX_LAYERS = 1024            # hidden layers, blocks, depth
+MAX_INPUT = 1 << 24          # elements of one timestep's input
+FLOAT32_MAX = 3.4028234663852886e38   # real parameters become float32 tensors
 
 
 @dataclass
@@ -54,19 +65,26 @@ class ModelConfig:
     dropconnect: float = 0.0
 
     def __post_init__(self):
-        self.input_shape = _ints("input_shape", self.input_shape)
+        self.input_shape = _ints("input_shape", self.input_shape, max_len=4)
+        if math.prod(self.input_shape) > MAX_INPUT:
+            raise ConfigError(f"config input_shape={self.input_shape} has more than {MAX_INPUT} elements per "
+                              "timestep")
         _choice("neuron", self.neuron, NEURONS)
         _choice("reset", self.reset, RESETS)
         _choice("compare", self.compare, COMPARES)
         _choice("surrogate", self.surrogate, tuple(SURROGATES))
         _choice("quant", self.quant, QUANTS)
         _choice("quant_layers", self.quant_layers, QUANT_LAYERS)
-        for name in ("num_classes", "T", "D"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ConfigError(f"config {name} must be an integer >= 1, got {getattr(self, name)!r}")
+        for name, hi in (("num_classes", MAX_UNITS), ("T", MAX_TIMESTEPS), ("D", 1 << 16)):
+            _count(name, getattr(self, name), hi)
+        for name in ("beta", "alpha", "threshold", "v_reset", "surrogate_alpha", "dropout", "dropconnect"):
+            _real(name, getattr(self, name), optional=name == "surrogate_alpha")
         for name in ("dropout", "dropconnect"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ConfigError(f"config {name} must lie in [0, 1), got {getattr(self, name)!r}")
+        for name in ("detach_reset", "per_channel"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"config {name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.quant_opts, dict):
             raise ConfigError(f"config quant_opts must be a dict of quantizer options, got {self.quant_opts!r}")
         if "method" in self.quant_opts:
@@ -93,16 +111,37 @@ class ModelConfig:
         return spec
 
 
-def _ints(name, value) -> list:
+def _ints(name, value, max_len: int = MAX_LAYERS, hi: int = MAX_UNITS) -> list:
     if isinstance(value, int):
         value = [value]
-    try:
-        out = [int(v) for v in value]
-    except (TypeError, ValueError):
-        raise ConfigError(f"config {name} must be a list of positive integers, got {value!r}") from None
-    if not out or any(v < 1 or v != w for v, w in zip(out, value)):
-        raise ConfigError(f"config {name} must be a non-empty list of positive integers, got {value!r}")
-    return out
+    if not isinstance(value, (list, tuple)) or len(value) > max_len:
+        raise ConfigError(f"config {name} must be a list of at most {max_len} positive integers, got "
+                          f"{_short(value)}")
+    if not value or any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi for v in value):
+        raise ConfigError(f"config {name} must be a non-empty list of integers in 1..{hi}, got {_short(value)}")
+    return [int(v) for v in value]
+
+
+def _count(name, value, hi: int, lo: int = 1) -> int:
+    """An integer in lo..hi (a ConfigError naming the key otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(f"config {name} must be an integer in {lo}..{hi}, got {_short(value)}")
+    return value
+
+
+def _real(name, value, optional: bool = False):
+    """A finite real number (or None when optional)."""
+    if optional and value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
+            or abs(value) > FLOAT32_MAX:
+        raise ConfigError(f"config {name} must be a finite number (within float32), got {_short(value)}")
+    return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _choice(name, value, choices):
@@ -113,6 +152,8 @@ def _choice(name, value, choices):
 def make_config(cls, arch: str, config: dict):
     """Instantiate the config dataclass `cls`, turning unknown keys into a ConfigError."""
     known = {f.name for f in dataclasses.fields(cls)}
+    if any(not isinstance(k, str) for k in config):
+        raise ConfigError(f"config keys for arch {arch!r} must be strings")
     unknown = sorted(set(config) - known)
     if unknown:
         raise ConfigError(f"unknown config key(s) for arch {arch!r}: {', '.join(unknown)}; "

@@ -16,7 +16,7 @@ from torch import nn
 from snnc.errors import ConfigError
 
 from .base import SpikingModel
-from .config import ModelConfig, _ints, make_config
+from .config import MAX_LAYERS, ModelConfig, _count, _ints, make_config
 from .layers import LayerFactory
 
 
@@ -31,8 +31,7 @@ class ResNetConfig(ModelConfig):
         self.channels = _ints("channels", self.channels)
         if len(self.input_shape) != 3:
             raise ConfigError(f"the resnet needs input_shape [C, H, W] (e.g. [1, 8, 8]), got {self.input_shape}")
-        if not isinstance(self.blocks, int) or self.blocks < 1:
-            raise ConfigError(f"resnet blocks (per stage) must be an integer >= 1, got {self.blocks!r}")
+        _count("blocks", self.blocks, MAX_LAYERS)
 
 
 def conv_bn_neuron(f: LayerFactory, c_in: int, c_out: int, stride: int = 1, role: str = "hidden"):

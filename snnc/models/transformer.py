@@ -23,7 +23,7 @@ from snnc.errors import ConfigError
 from snnc.nn import SpikeDrivenSelfAttention
 
 from .base import SpikingModel
-from .config import ModelConfig, _choice, make_config
+from .config import MAX_LAYERS, MAX_UNITS, ModelConfig, _choice, _count, _real, make_config
 from .layers import LayerFactory
 
 
@@ -45,9 +45,12 @@ class TransformerConfig(ModelConfig):
         if len(self.input_shape) != 3:
             raise ConfigError(f"the transformer needs input_shape [C, H, W] (e.g. [1, 8, 8]), "
                               f"got {self.input_shape}")
-        for name in ("embed_dim", "heads", "depth", "mlp_ratio", "patch_size"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ConfigError(f"transformer {name} must be an integer >= 1, got {getattr(self, name)!r}")
+        for name in ("embed_dim", "heads", "mlp_ratio", "patch_size"):
+            _count(name, getattr(self, name), MAX_UNITS)
+        _count("depth", self.depth, MAX_LAYERS)
+        _real("attn_scale", self.attn_scale)
+        if not isinstance(self.stem, bool):
+            raise ConfigError(f"config stem must be true or false, got {self.stem!r}")
         _choice("head", self.head, ("flatten", "avg"))
         if self.embed_dim % self.heads:
             raise ConfigError(f"embed_dim={self.embed_dim} must be divisible by heads={self.heads}")

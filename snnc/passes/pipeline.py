@@ -43,6 +43,9 @@ def make_pass(name: str, options: str = "") -> Pass:
         if not eq:
             raise ConfigError(f"pass {name}: bad option {item!r}; write key=value; the {name} pass takes: "
                               f"{describe_fields(PASSES[name])}")
+        if key.strip() in raw:
+            raise ConfigError(f"pass {name}: option {key.strip()} is given twice ({key.strip()}={raw[key.strip()]} "
+                              f"and {item}); give each option once")
         raw[key.strip()] = OptionText(value.strip())
     return parse_options(f"{name} pass", PASSES[name], raw, ConfigError)
 
@@ -75,6 +78,9 @@ def run_pipeline(graph: Graph, passes: list[Pass] | str, *, print_after: tuple[s
     if unknown:
         raise ConfigError(f"--print-after names unknown passes {unknown}; known: {', '.join(sorted(PASSES))}")
     stream = stream or sys.stderr
+    if any(getattr(p, "needs_finite", False) for p in passes):
+        from .integerize import check_finite
+        check_finite(graph)         # before folds spread a NaN into other nodes' constants
     g = graph.copy()
     result = PipelineResult(g)
     for p in passes:

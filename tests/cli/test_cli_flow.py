@@ -49,6 +49,14 @@ def test_compile_verify_report_run(tmp_path):
     assert np.array_equal(np.load(tmp_path / "y.npy"), np.load(tmp_path / "z.npy"))
 
 
+def reseal(out):
+    """Rewrite the manifest's checksums after an edit (as a forger would): verify must still compare."""
+    import hashlib
+    m = json.loads((out / "manifest.json").read_text())
+    m["files"] = {rel: hashlib.sha256((out / rel).read_bytes()).hexdigest() for rel in m["files"]}
+    (out / "manifest.json").write_text(json.dumps(m))
+
+
 def test_verify_detects_a_difference(tmp_path):
     """A tampered artifact must make verify fail (exit 1): the check can fail."""
     out = tmp_path / "out"
@@ -58,6 +66,9 @@ def test_verify_detects_a_difference(tmp_path):
     key = next(k for k in g.params if k.endswith("weight"))
     g.params[key] = -g.params[key]                 # negate one layer's weights
     save(g, out / "onnx" / "graph.snnir")
+    r = snnc("verify", out, "--dataset", "digits")            # the checksums name the edited file
+    assert r.returncode == 1 and "onnx/graph.npz was edited after compilation" in r.stderr
+    reseal(out)                                               # a consistent folder whose numbers differ
     r = snnc("verify", out, "--dataset", "digits")
     assert r.returncode == 1 and "DIFFERENT" in r.stdout
 

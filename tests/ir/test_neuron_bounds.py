@@ -19,6 +19,7 @@ from snnc.backends.reference import run as reference_run
 from snnc.ir import Graph, get_op
 from snnc.ir.ops.neuron_int import IntNeuron
 from snnc.ir.types import maxabs, parse_dtype
+from snnc.ir.verify import unproven
 
 ROLES = {"lif_int": ("leak", "threshold", "bias"), "cuba_lif_int": ("alpha", "leak", "threshold", "bias"),
          "li_int": ("leak", "bias")}
@@ -31,7 +32,8 @@ def neurons(draw) -> Graph:
     bits = draw(st.integers(2, 64))
     n = draw(st.integers(1, 3))
     big = 1 << (bits - 1)
-    attrs = {"state_bits": bits, "shift": draw(st.integers(0, 40)), "in_shift": draw(st.integers(0, 6)),
+    attrs = {"state_bits": bits, "shift": draw(st.integers(0, min(40, 2 * bits - 1))),
+             "in_shift": draw(st.integers(0, min(6, bits - 1))),
              "saturate": draw(st.booleans())}
     if op != "li_int":
         attrs.update(reset=draw(st.sampled_from(("zero", "subtract", "none"))),
@@ -51,6 +53,8 @@ def neurons(draw) -> Graph:
     g.add("input", attrs={"shape": (n,), "dtype": dtype}, name="x")
     g.add(op, ["x"], attrs=attrs, params=params, name="n")
     g.add("output", ["n"], name="y")
+    if not g["n"].attrs["saturate"] and next(unproven(g, 1), None) is not None:
+        g["n"].attrs["saturate"] = True           # verify refuses a state that can overflow at once
     return g.verify()
 
 

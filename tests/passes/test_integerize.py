@@ -13,7 +13,7 @@ from snnc.errors import ConfigError, SnncError
 from snnc.ir import Graph, load, parse, print_graph, verify
 from snnc.passes import parse_pipeline, run_pipeline
 from snnc.passes.integerize import Integerize, StateOverflowError, report
-from snnc.passes.integerize.ranges import analyse
+from snnc.ir.ops.neuron_ranges import analyse
 from snnc.passes.integerize.weights import levels
 
 f32 = np.float32

@@ -45,10 +45,13 @@ gain_bits = 16 are past the point where more bits change any spike (leak_bits = 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from snnc.errors import ConfigError
-from snnc.ir import Graph
+import numpy as np
+
+from snnc.errors import ConfigError, UnsupportedError
+from snnc.ir import MAX_TIMESTEPS, Graph
 from snnc.ir.types import param_dtype
 
 from ..base import Pass, register
@@ -58,11 +61,16 @@ from .report import report
 from .value import Builder, Val
 
 
+class IntegerizeError(UnsupportedError):
+    """A graph integerize cannot turn into integers: a non-finite or out-of-range constant."""
+
+
 @register
 @dataclass(frozen=True)
 class Integerize(Pass):
     """Float graph → all-integer graph; see the package docstring."""
     name = "integerize"
+    needs_finite = True               # run_pipeline checks the pipeline's input graph before any pass
     frac_bits: int = 12
     leak_bits: int = 12
     max_state_bits: int = 32
@@ -74,6 +82,9 @@ class Integerize(Pass):
     gain_bits: int = 16
     adapt_frac: bool = True
     max_value_bits: int = 32
+
+    def __post_init__(self):
+        self.check()                      # options are refused when the pipeline is parsed
 
     def check(self):
         def bad(what):
@@ -92,13 +103,19 @@ class Integerize(Pass):
             bad(f"max_value_bits={self.max_value_bits} must be in 8..64")
         if not 1 <= self.gain_bits <= 30:
             bad(f"gain_bits={self.gain_bits} must be in 1..30")
-        if self.T < 0 or self.input_range < 0:
-            bad("T and input_range must be ≥ 0")
+        if not 0 <= self.T <= MAX_TIMESTEPS:
+            bad(f"T={self.T} must be in 0..{MAX_TIMESTEPS} (0: the graph attribute timesteps)")
+        if not math.isfinite(self.input_range) or not 0 <= self.input_range <= 1e30:
+            bad(f"input_range={self.input_range} must be a finite number in 0..1e30 (0: the graph attribute "
+                "input_range)")
 
     def timesteps(self, graph: Graph) -> int:
         T = self.T or graph.attrs.get("timesteps")
         if isinstance(T, float) and T.is_integer():
             T = int(T)
+        if isinstance(T, int) and not isinstance(T, bool) and T > MAX_TIMESTEPS:
+            raise ConfigError(f"integerize: the graph attribute timesteps={T} is more than {MAX_TIMESTEPS}; "
+                              "give integerize{T=…} or -T/--timesteps")
         if not isinstance(T, int) or isinstance(T, bool) or T < 1:
             raise ConfigError("integerize needs the number of timesteps the network runs for (the range "
                               "analysis covers them): set the graph attribute timesteps or give integerize{T=…}")
@@ -111,14 +128,38 @@ class Integerize(Pass):
         """(integer graph, values): values maps every float node name to its `Val` — the integer
         node holding it and σ, β, err with real ≈ raw·σ + β (for tests and reports)."""
         self.check()
+        check_finite(graph)
         b = Builder(graph, self, self.timesteps(graph))
         env = {}
         for node in graph:
-            env[node.name] = lower_node(b, node, [env[o] for o in node.operands])
+            with np.errstate(all="ignore"):           # a non-finite result is refused below, not warned
+                try:
+                    env[node.name] = lower_node(b, node, [env[o] for o in node.operands])
+                except (ValueError, OverflowError, ZeroDivisionError, FloatingPointError) as e:
+                    raise IntegerizeError(f"node %{node.name}: cannot integerize its {node.op} "
+                                          f"({' '.join(str(e).split())[:200]}): a constant is out of range; "
+                                          "check the model's weights, or lower integerize{frac_bits=…}") from None
         for node in b.g:
             if node.type.dtype.is_float or any(param_dtype(b.g.params[k]).is_float for k in node.params.values()):
                 raise RuntimeError(f"integerize left a float in %{node.name} (a bug in the pass)")
         return b.g, env
 
 
-__all__ = ["Integerize", "StateOverflowError", "Val", "report"]
+def check_finite(graph: Graph) -> None:
+    """Every float parameter and the numeric graph attributes integerize reads must be finite."""
+    for key in ("input_range", "timesteps", "input_scale"):
+        v = graph.attrs.get(key)
+        if isinstance(v, float) and not (math.isfinite(v) and abs(v) <= 1e30):
+            raise IntegerizeError(f"the graph attribute {key}={v} is not a finite number up to 1e30; give "
+                                  f"integerize{{{'T' if key == 'timesteps' else key}=…}} or fix the source")
+    for node in graph:
+        for role, key in node.params.items():
+            a = graph.params[key]
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                what = "NaN" if np.isnan(a).any() else "infinity"
+                raise IntegerizeError(f"node %{node.name}: parameter {role} (@{key}) holds {what}; integerize "
+                                      "needs finite numbers (fix the model's weights: a diverged training run, or "
+                                      "a quantizer scale such as TaWQ α or an LSQ step that is not finite)")
+
+
+__all__ = ["Integerize", "IntegerizeError", "StateOverflowError", "Val", "check_finite", "report"]

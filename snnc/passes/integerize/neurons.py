@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 
 from snnc.errors import UnsupportedError
+from snnc.ir.ops.neuron_ranges import analyse
 
 from . import tb
-from .ranges import analyse
 from .value import Builder, Val, int_param
 
 INT_OP = {"lif": "lif_int", "if": "lif_int", "plif": "lif_int", "cuba_lif": "cuba_lif_int", "li": "li_int"}

@@ -82,7 +82,10 @@ class Builder:
         self.src = source
         self.opt = options
         self.T = T
-        self.g = Graph(source.name, dict(source.attrs))
+        attrs = dict(source.attrs)
+        if any(n.type.dtype.is_float for n in source):
+            attrs["timesteps"] = T              # the T the widths are proven for
+        self.g = Graph(source.name, attrs)
 
     # ---------------------------------------------------------------- emitting
     def keep_param(self, key: str, array: np.ndarray) -> str:

@@ -67,7 +67,7 @@ def test_wide_arithmetic_equals_reference():
 def test_beyond_127_bits_is_refused():
     g = Graph("huge")
     g.add("input", attrs={"shape": (2,), "dtype": "int<64>"}, name="x")
-    g.add("lif_int", ["x"], attrs={"state_bits": 64, "in_shift": 70, "saturate": True},
+    g.add("lif_int", ["x"], attrs={"state_bits": 64, "in_shift": 63, "shift": 127, "saturate": True},
           params={"leak": np.full((1, 1), 1, np.int64), "threshold": np.full((1, 1), 1, np.int64)}, name="n")
     g.add("output", ["n"], name="y")
     g.verify()

@@ -52,7 +52,7 @@ def test_parallelism_must_divide_with_nearest_values_suggested(tmp_path):
 
 
 def test_too_wide_neuron_is_refused():
-    g = chain((4,), "int<64>", ("lif_int", {"state_bits": 64, "in_shift": 70, "saturate": True},
+    g = chain((4,), "int<64>", ("lif_int", {"state_bits": 64, "in_shift": 63, "shift": 127, "saturate": True},
                                 {"leak": p(1), "threshold": p(1)}))
     with pytest.raises(TargetError, match=r"node %l0: an intermediate of this neuron needs \d+ bits"):
         HLSTarget().check(g)

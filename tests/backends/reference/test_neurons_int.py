@@ -6,7 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refhelp import p1, seq, single
-from snnc.backends.reference import ExecutionError, run
+from snnc.backends.reference import ExecutionError, UnprovenError, inputs, run
+from snnc.ir import Graph, VerifyError
+from snnc.ir.verify import unproven
 
 i32 = np.int32
 I5 = [3, 4, -5, 6, 0]
@@ -49,17 +51,48 @@ def test_lif_int_saturate_clamps_state():
     assert y.ravel().tolist() == [0, 1, 0, 0] and tr["n#v"].ravel().tolist() == [5, 7, -8, -5]
 
 
-def test_lif_int_overflow_names_node_step_and_range():
+def unverified(op, x_dtype, attrs, params):
+    """input → op → output built without verify(): a graph the static width proof refuses."""
+    g = Graph("g")
+    g.add("input", attrs={"shape": (1,), "dtype": x_dtype}, name="x")
+    g.add(op, ["x"], attrs=attrs, params=params, name="n")
+    g.add("output", ["n"], name="y")
+    return g
+
+
+@pytest.fixture
+def unproven_runs(monkeypatch):
+    """Runs without the static timestep proof, to reach the kernel's own range checks."""
+    monkeypatch.setattr(inputs, "check_timesteps", lambda graph, T: None)
+
+
+def test_narrow_state_is_refused_by_verify_and_before_a_run():
+    with pytest.raises(VerifyError, match=r"node %n: lif_int: .*int<4> state for inputs of type int<8>.*"
+                                          r"overflow at timestep 0; set saturate=true, widen state_bits"):
+        saturating(False)
+    g = unverified("lif_int", "int<8>", {"shift": 2, "state_bits": 4, "saturate": False, "reset": "none"},
+                   {"leak": p1(4, i32), "threshold": p1(7, i32)})
+    with pytest.raises(UnprovenError, match=r"node %n \(lif_int\), timestep 0: the input has 4 timesteps") as e:
+        run(g, seq([5, 5, -20, 3], np.int64))
+    assert "--timesteps" in str(e.value) and "saturate=true" in str(e.value)
+
+
+def test_lif_int_overflow_names_node_step_and_range(unproven_runs):
+    g = unverified("lif_int", "int<8>", {"shift": 2, "state_bits": 4, "saturate": False, "reset": "none"},
+                   {"leak": p1(4, i32), "threshold": p1(7, i32)})
     with pytest.raises(ExecutionError) as e:
-        run(saturating(False), seq([5, 5, -20, 3], np.int64))
+        run(g, seq([5, 5, -20, 3], np.int64))
     err = e.value
     assert err.node == "n" and err.timestep == 1
     assert "membrane h = 10" in str(err) and "int<4> [-8, 7]" in str(err) and "saturate" in str(err)
     assert str(err).startswith("node %n (lif_int), timestep 1:")
 
 
-def test_lif_int_shifted_input_overflow():
-    g = lif_int(state_bits=5, in_shift=3)       # 3 << 3 = 24 leaves int<5>
+def test_lif_int_shifted_input_overflow(unproven_runs):
+    g = unverified("lif_int", "int<8>", {"reset": "subtract", "compare": "ge", "v_reset": 0, "shift": 2,
+                                         "in_shift": 3, "state_bits": 5},
+                   {"leak": p1(3, i32), "threshold": p1(10, i32), "bias": p1(-1, i32)})
+    # 3 << 3 = 24 leaves int<5>
     with pytest.raises(ExecutionError, match=r"I << in_shift = 24 leaves int<5> \[-16, 15\]") as e:
         run(g, seq(I5, np.int64))
     assert e.value.timestep == 0
@@ -88,7 +121,7 @@ def test_cuba_lif_int():
 
 def test_lif_int_per_neuron_and_per_timestep_params():
     # two neurons: thresholds 4 and 2; leak per timestep alternates 4 (identity) and 0 (forget), shift 2
-    g = single("lif_int", (2,), "int<8>", attrs={"shift": 2, "state_bits": 8},
+    g = single("lif_int", (2,), "int<3>", attrs={"shift": 2, "state_bits": 8},
                params={"leak": np.array([[4], [0]], i32), "threshold": np.array([[4, 2]], i32)})
     x = np.tile(np.array([3, 1], np.int64), (4, 1, 1))
     y, tr = run(g, x, trace=True)
@@ -100,7 +133,8 @@ def test_lif_int_per_neuron_and_per_timestep_params():
 
 def test_lif_int_beyond_int64_is_exact():
     # int<64> state: 3·(5·2^60) overflows int64 before the shift; the interpreter must stay exact.
-    g = single("lif_int", (1,), "int<64>", attrs={"shift": 1, "state_bits": 64, "reset": "none"},
+    # (saturate: the width proof cannot hold this growing state for any input; no value reaches the clamp)
+    g = single("lif_int", (1,), "int<64>", attrs={"shift": 1, "state_bits": 64, "reset": "none", "saturate": True},
                params={"leak": p1(3, np.int64), "threshold": p1(1 << 62, np.int64)})
     y, tr = run(g, seq([1 << 61, 1 << 61, 0], np.int64), trace=True)
     # h: 2^61 | (3·2^61 >> 1) + 2^61 = 5·2^60 ≥ 2^62 fires | (15·2^60) >> 1 = 15·2^59
@@ -181,13 +215,24 @@ def test_int_neurons_match_scalar_loop(kind, seed, shift, in_shift, state_bits, 
         params["threshold"] = p1(th, i32)
     if kind == "cuba_lif_int":
         params["alpha"] = p1(alpha, i32)
-    g = single(kind, (1,), "int<6>", attrs=a, params=params)
+    g = unverified(kind, "int<6>", a, params)
     x = rng.integers(-32, 32, (12, 3, 1))
-    try:
-        want = [scalar_int_neuron(x[:, b, 0], leak, th, bias, alpha, g["n"].attrs, kind) for b in range(3)]
-    except OverflowError:
-        with pytest.raises(ExecutionError, match=r"leaves int<"):
+    proven = saturate or next(unproven(g, 12), None) is None
+    if not proven:                               # refused before it runs, by verify and by run
+        g.attrs["timesteps"] = 12
+        with pytest.raises(VerifyError, match="overflow"):
+            g.verify()
+        del g.attrs["timesteps"]
+        with pytest.raises(UnprovenError, match="--timesteps"):
             run(g, x)
-        return
-    y = run(g, x)
+    with pytest.MonkeyPatch.context() as mp:     # the kernel's own checks, without the proof
+        mp.setattr(inputs, "check_timesteps", lambda graph, T: None)
+        try:
+            want = [scalar_int_neuron(x[:, b, 0], leak, th, bias, alpha, g["n"].attrs, kind) for b in range(3)]
+        except OverflowError:
+            assert not proven                    # the proof is sound: a proven graph never overflows
+            with pytest.raises(ExecutionError, match=r"leaves int<"):
+                run(g, x)
+            return
+        y = run(g, x)
     assert [y[:, b, 0].tolist() for b in range(3)] == want

@@ -15,10 +15,21 @@ the elements at t (leak ∈ [l_lo, l_hi], threshold ∈ [θ_lo, θ_hi], bias ∈
 
 starting from v = i = 0. The union of every intermediate range (and of the
 parameters, which must fit the state type too) gives the state width.
+
+The parameters repeat with period P (the lcm of their time axes); when the state
+ranges (v, i) at t equal those at t − P the analysis has reached a fixed point and
+every later timestep repeats the ranges already seen: the result is then proven for
+any number of timesteps (`StateRange.converged`). With `fits` = (lo, hi), the
+analysis stops at the first timestep where an intermediate leaves [lo, hi]
+(`StateRange.overflow_at`): `integerize` sizes a state with it, `verify` proves a
+stated width with it (`ir.ops.neuron_int`), and the runners refuse a run longer than
+the timesteps it proved.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from math import lcm
 
 import numpy as np
 
@@ -44,6 +55,9 @@ class StateRange:
     v_abs: list = field(default_factory=list)   # max |v| (post reset) per timestep
     i_abs: list = field(default_factory=list)   # max |i| per timestep (cuba)
     h_abs: list = field(default_factory=list)   # max |h| per timestep
+    converged: bool = False                     # a fixed point: the ranges hold for any T
+    overflow_at: int | None = None              # first timestep leaving `fits` (None: none)
+    steps: int = 0                              # timesteps analysed
 
     def see(self, lo: int, hi: int):
         self.lo, self.hi = min(self.lo, lo), max(self.hi, hi)
@@ -57,10 +71,15 @@ class StateRange:
 def analyse(T: int, x_range: tuple[int, int], in_shift: int, shift: int, leak: np.ndarray,
             threshold: np.ndarray | None = None, bias: np.ndarray | None = None,
             alpha: np.ndarray | None = None, reset: str = "none", compare: str = "ge",
-            v_reset: int = 0) -> StateRange:
-    """Bounds of every intermediate of an integer neuron over T timesteps (see module docstring)."""
+            v_reset: int = 0, fits: tuple[int, int] | None = None) -> StateRange:
+    """Bounds of every intermediate of an integer neuron over T timesteps (see module docstring).
+
+    Stops early at a fixed point (`converged`) or, with `fits`, at the first timestep whose
+    ranges leave [fits[0], fits[1]] (`overflow_at`)."""
     r = StateRange()
-    L, A, TH, B = per_t(leak, T), per_t(alpha, T), per_t(threshold, T), per_t(bias, T)
+    periods = [p.shape[0] for p in (leak, alpha, threshold, bias) if p is not None]
+    P = lcm(*periods) if periods else 1
+    L, A, TH, B = (per_t(p, min(T, P)) for p in (leak, alpha, threshold, bias))
     for p in (L, A, TH, B):
         for lo, hi in p or ():
             r.see(lo, hi)
@@ -69,24 +88,34 @@ def analyse(T: int, x_range: tuple[int, int], in_shift: int, shift: int, leak: n
     r.see(*u)
     v = (0, 0)
     i = (0, 0)
+    outside = (lambda: r.lo < fits[0] or r.hi > fits[1]) if fits is not None else (lambda: False)
+    if outside():                               # a parameter, v_reset or the shifted input
+        r.overflow_at = 0
+        return r
+    seen = deque(maxlen=P + 1)                  # (v, i) at the start of the last timesteps
     for t in range(T):
+        seen.append((v, i))
+        if t >= P and seen[0] == (v, i):
+            r.converged = True
+            break
+        t_p = t % P
         if A is not None:
-            d = _dec(*i, A[t], shift)
+            d = _dec(*i, A[t_p], shift)
             r.see(*d)
             i = (d[0] + u[0], d[1] + u[1])
         else:
             i = u
         r.see(*i)
-        d = _dec(*v, L[t], shift)
+        d = _dec(*v, L[t_p], shift)
         r.see(*d)
         h = (d[0] + i[0], d[1] + i[1])
         if B is not None:
-            h = (h[0] + B[t][0], h[1] + B[t][1])
+            h = (h[0] + B[t_p][0], h[1] + B[t_p][1])
         r.see(*h)
         if TH is None or reset == "none":
             v = h
         else:
-            th_lo, th_hi = TH[t]
+            th_lo, th_hi = TH[t_p]
             parts = []
             quiet_hi = min(h[1], th_hi - 1 if compare == "ge" else th_hi)
             if h[0] <= quiet_hi:
@@ -102,4 +131,12 @@ def analyse(T: int, x_range: tuple[int, int], in_shift: int, shift: int, leak: n
         r.v_abs.append(max(abs(v[0]), abs(v[1])))
         r.i_abs.append(max(abs(i[0]), abs(i[1])))
         r.h_abs.append(max(abs(h[0]), abs(h[1])))
+        r.steps = t + 1
+        if outside():
+            r.overflow_at = t
+            break
+    if r.converged and fits is None:            # the lists continue with period P
+        for lst in (r.v_abs, r.i_abs, r.h_abs):
+            while len(lst) < T:
+                lst.append(lst[len(lst) - P])
     return r
