@@ -84,3 +84,7 @@ def test_nir_file_with_the_input_declared_compiles_and_verifies(tmp_path):
     assert r.returncode == 0, r.stderr
     r = snnc("verify", tmp_path / "out")
     assert r.returncode == 0 and "equal" in r.stdout, r.stdout + r.stderr
+    r = snnc("report", tmp_path / "out")   # random spikes as the input says, ternary weights at 2 bits
+    assert r.returncode == 0, r.stderr
+    layers = json.loads((tmp_path / "out" / "report.json").read_text())["layers"]
+    assert [row["weight_bits"] for row in layers if row["op"] == "linear"] == [2.0, 2.0]
