@@ -87,10 +87,15 @@ class Compiled:
         return self._runner.run(encode_inputs(self.graph, x))
 
     def report(self) -> dict:
+        """What was compiled; ``weights`` lists, per synapse, how integerize carried its weights
+        (integer levels, a grid it recognized, or a lossy quantization)."""
+        from snnc.passes.integerize import report as integerize_report
+        weights = [{"node": r["node"], "op": r["op"], "weights": r["weights"]}
+                   for r in integerize_report(self.graph) if "weights" in r]
         return {"target": self.target, "pipeline": self.pipeline,
                 "nodes": len(self.graph), "timesteps": self.timesteps,
                 "artifacts": {k: str(v) for k, v in self.artifacts.items()},
-                "pass_seconds": {t.name: t.seconds for t in self.timings}}
+                "pass_seconds": {t.name: t.seconds for t in self.timings}, "weights": weights}
 
 
 def _as_numpy(x):

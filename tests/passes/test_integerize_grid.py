@@ -72,3 +72,11 @@ def test_a_ternary_nir_model_becomes_ternary_integer_weights_and_integerize_says
     rows = {r["node"]: r for r in report(ig)}
     assert "ternary levels {-1, 0, 1} × a per-tensor scale (exact; 2 bits per weight)" in rows["fc0"]["weights"]
     assert rows["fc0"]["approx"] == []
+
+
+def test_compile_report_says_what_was_recognized(tmp_path):
+    import snnc
+    path = nirgraphs.write_mlp(tmp_path / "m.nir")
+    rows = snnc.compile(path, target="cpu", timesteps=4, input_type="spike").report()["weights"]
+    assert [r["node"] for r in rows] == ["fc0", "fc1"]
+    assert all("ternary levels {-1, 0, 1}" in r["weights"] and "2 bits per weight" in r["weights"] for r in rows)

@@ -127,6 +127,26 @@ def test_snntorch_exports_import_into_snnc_with_the_same_spikes(tmp_path):
     assert all(w.dtype == np.int8 and set(np.unique(w)) <= {-1, 0, 1} for w in weights)   # carried as ternary
 
 
+def test_snntorch_file_on_the_command_line(tmp_path):
+    """snnc compile m.nir -t cpu -T 8 --input-type spike -o out && snnc verify out && snnc report out."""
+    import json
+    import subprocess
+    import sys
+    path = tmp_path / "snntorch.nir"
+    nir.write(str(path), export_to_nir(snntorch_mlp("zero"), torch.zeros(1, 32), ignore_dims=[0]))
+    out = tmp_path / "out"
+
+    def cli(*args):
+        r = subprocess.run([sys.executable, "-m", "snnc", *map(str, args)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+    cli("compile", path, "-t", "cpu", "-T", "8", "--input-type", "spike", "-o", out, "-q")
+    assert "equal" in cli("verify", out)
+    cli("report", out)
+    layers = json.loads((out / "report.json").read_text())["layers"]
+    assert [row["weight_bits"] for row in layers if row["op"] == "linear"] == [2.0, 2.0]
+
+
 def test_spikingjelly_imports_snnc_exports_with_the_same_spikes(tmp_path):
     from spikingjelly.activation_based import functional
     from spikingjelly.activation_based.nir_exchange import import_from_nir as sj_import
