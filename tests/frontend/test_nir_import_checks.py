@@ -142,3 +142,15 @@ def test_cli_refuses_in_one_line_and_writes_nothing(tmp_path):
     r = snnc("compile", tmp_path / "t.nir", "-t", "cpu", "--input-type", "spike", "-o", tmp_path / "out", timeout=60)
     assert_clean_error(r, "timesteps")
     assert not (tmp_path / "out").exists()
+
+
+def test_infinite_resistance_with_an_infinite_time_constant_is_the_unit_gain():
+    """snnc writes β = 1 as τ = ∞ and its unit gain as r = τ/dt = ∞ (w_in likewise for α = 1)."""
+    inf = np.full(3, np.inf)
+    node = nir.CubaLIF(tau_syn=inf, tau_mem=np.full(3, 4e-4), r=np.full(3, 4.0), v_leak=np.zeros(3), w_in=inf,
+                       v_threshold=np.ones(3))
+    g = from_nir(one(node))
+    assert g["bad"].op == "cuba_lif" and float(g.param(g["bad"], "alpha").reshape(-1)[0]) == 1.0
+    with pytest.raises(NIRImportError, match="'w_in' has NaN or infinite values"):
+        from_nir(one(nir.CubaLIF(tau_syn=np.full(3, 4e-4), tau_mem=np.full(3, 4e-4), r=np.full(3, 4.0),
+                                 v_leak=np.zeros(3), w_in=inf, v_threshold=np.ones(3))))

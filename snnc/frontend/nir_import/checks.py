@@ -19,7 +19,7 @@ from .errors import NIRImportError
 
 MAX_DEPTH = 32
 MAX_ELEMENTS = 1 << 28
-FINITE = ("weight", "bias", "scale", "threshold", "v_threshold", "v_leak", "v_reset", "w_in")
+FINITE = ("weight", "bias", "scale", "threshold", "v_threshold", "v_leak", "v_reset")
 POSITIVE_INTS = ("stride", "dilation", "kernel_size", "groups")
 TAUS = ("tau", "tau_mem", "tau_syn")
 RANK = {"Linear": (2, None), "Affine": (2, None), "Conv2d": (4, 4), "Conv1d": (3, 3)}
@@ -45,7 +45,7 @@ def array(key, field: str, value) -> np.ndarray:
 
 def fields(key, kind: str, get) -> None:
     """Check a node's fields; `get(name)` gives a field's value or None when the node has none."""
-    for f in FINITE + POSITIVE_INTS + TAUS + ("r", "padding", "input_type", "output_type", "delay"):
+    for f in FINITE + POSITIVE_INTS + TAUS + ("r", "w_in", "padding", "input_type", "output_type", "delay"):
         v = get(f)
         if v is None or isinstance(v, (str, bytes, dict)):
             continue
@@ -94,16 +94,19 @@ def neuron(key, kind: str, node, dt: float, foreign: bool) -> None:
             _fail(key, f, f"= {bad:g} s is below the timestep dt = {dt:g} s, so β = 1 − dt/τ = {1 - dt / bad:.4g} "
                           f"is outside [0, 1]; if the file was written for another timestep (Norse writes "
                           f"τ = dt/τ_inv), give that dt (graph metadata 'dt', or from_nir(path, dt=…))")
-    r = getattr(node, "r", None)
-    if r is not None:
+    # a gain's resistance may be ∞ only where its time constant is ∞ too (β = 1: snnc writes r = τ/dt)
+    for f, tau_f in (("r", "tau_mem" if hasattr(node, "tau_mem") else "tau"), ("w_in", "tau_syn")):
+        r = getattr(node, f, None)
+        if r is None:
+            continue
         r = np.asarray(r, np.float64)
-        taus = [np.asarray(getattr(node, f), np.float64) for f in TAUS if hasattr(node, f)]
-        inf_ok = np.broadcast_to(np.isinf(taus[-1]), np.broadcast_shapes(r.shape, taus[-1].shape)) if taus else False
-        if np.any(np.isnan(r)) or np.any(np.isinf(r) & ~inf_ok):
-            _fail(key, "r", "has NaN or infinite values (∞ only where τ is ∞ too); give finite resistances")
+        tau = np.asarray(getattr(node, tau_f, np.nan), np.float64)
+        inf_ok = np.isinf(np.broadcast_to(tau, np.broadcast_shapes(r.shape, tau.shape)))
+        if np.any(np.isnan(r)) or np.any(np.isinf(np.broadcast_to(r, inf_ok.shape)) & ~inf_ok):
+            _fail(key, f, f"has NaN or infinite values (∞ only where {tau_f} is ∞ too); give finite values")
         if foreign and np.any(r < 0):
-            _fail(key, "r", "is negative; a negative input resistance inverts the input — fold the sign into "
-                            "the weights of the layer in front")
+            _fail(key, f, "is negative; a negative input resistance inverts the input — fold the sign into "
+                          "the weights of the layer in front")
     th = getattr(node, "v_threshold", None)
     if foreign and th is not None and np.any(np.asarray(th, np.float64) <= 0):
         _fail(key, "v_threshold", "is ≤ 0, so the neuron fires at rest; give positive thresholds")
