@@ -74,7 +74,8 @@ def fields(key, kind: str, get) -> None:
         nd = np.ndim(w)
         if nd < lo or (hi is not None and nd > hi):
             want = f"{lo}-D" if lo == hi else f"at least {lo}-D"
-            _fail(key, "weight", f"has shape {list(np.shape(w))}; a {kind} weight is {want}")
+            article = "an" if kind[0] in "AEIOU" else "a"
+            _fail(key, "weight", f"has shape {list(np.shape(w))}; {article} {kind} weight is {want}")
         if 0 in np.shape(w):
             _fail(key, "weight", f"has an empty shape {list(np.shape(w))}")
 
