@@ -51,7 +51,9 @@ def from_nir(source, dt: float | None = None, name: str | None = None) -> Graph:
     `dt` (seconds per timestep) overrides the graph's ``dt`` metadata (default 1e-4);
     `name` overrides the graph name.
     """
-    return _Importer(S.load(source), dt, name).run()
+    graph = S.load(source)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # non-finite results are refused
+        return _Importer(graph, dt, name).run()
 
 
 def _dtype_ok(d) -> bool:
@@ -271,6 +273,11 @@ class _Importer:
 
     def emit(self, op, operands, attrs, params, name, k, index=None) -> str:
         """Add an IR node; `params` maps role → (array, recorded key or None), or None for none."""
+        for role, v in params.items():
+            if v is not None and np.asarray(v[0]).dtype.kind == "f" and not np.all(np.isfinite(v[0])):
+                raise NIRImportError(f"the {op} {role} it becomes is not finite (a value beyond float32's range, "
+                                     f"or a time constant and resistance that do not fit together); give smaller "
+                                     f"values", k)
         keys = {role: self.store(arr, key, name, role) for role, (arr, key) in
                 ((r, v) for r, v in params.items() if v is not None)}
         try:
