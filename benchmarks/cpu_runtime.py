@@ -2,10 +2,15 @@
 
     python benchmarks/cpu_runtime.py [--threads 2] [--repeats 15] [--models mlp,cnn] [--out benchmarks/results]
     python benchmarks/cpu_runtime.py --threads 1,2          # several thread counts in one run
+    python benchmarks/cpu_runtime.py --models mlp,mlp-from-nir   # snnc's own graph vs the same from NIR
 
 Networks (random ternary weights, binary input spikes of density 0.2, seeded):
 
 * ``mlp``: 784-1024-1024-10, T = 8, batch 128, LIF after every layer;
+* ``mlp-from-nir``: the same MLP with weights scale·{-1, 0, 1} and thresholds θ·scale, written as a
+  NIR file without snnc metadata and imported by snnc (`nir_float_graph`); torch and onnxruntime run
+  ``mlp`` itself. Its snnc-c row against the ``mlp`` row shows whether a NIR import gets the same
+  kernels and speed;
 * ``cnn``: 32×32×3 → conv 3×3 32 → LIF → maxpool 2 → conv 3×3 64 → LIF → maxpool 2 →
   linear 4096-256 → LIF → linear 256-10 → LIF, T = 8, batch 128.
 
@@ -62,6 +67,7 @@ SPECS = {
                                              ("maxpool", 2), ("flatten", 0), ("linear", 256), ("lif", 12.0),
                                              ("linear", 10), ("lif", 4.0)]},
 }
+SPECS["mlp-from-nir"] = SPECS["mlp"]     # the same network, handed to the snnc-c engine as a NIR file
 
 
 # ---------------------------------------------------------------------------- the network
@@ -94,7 +100,7 @@ def spikes(model: str) -> np.ndarray:
 def float_graph(model: str):
     from snnc.ir import Graph
 
-    g = Graph(model, {"timesteps": T})
+    g = Graph(model.replace("-", "_"), {"timesteps": T})
     v = g.add("input", attrs={"shape": SPECS[model]["input"], "dtype": "spike"}, name="x").name
     for i, (kind, arg, w) in enumerate(weights(model)):
         rank = len(g[v].type.shape)
@@ -112,6 +118,37 @@ def float_graph(model: str):
                                           "threshold": np.full(ones, arg, np.float32)}, name=f"lif{i}").name
     g.add("output", [v], name="y")
     return g.verify()
+
+
+def nir_float_graph(model: str, scale: float = 2.0 ** -4):
+    """`model` written as another tool writes NIR (no snnc metadata): Affine weights scale·{-1, 0, 1} in
+    float32, LIF with τ = dt/(1−β), r = τ/dt and thresholds θ·scale, the reset rule and comparison as
+    node metadata; read back by snnc's NIR import with the input declared (T, spikes). A power-of-two
+    scale keeps the float network equal to the integer-weight one, so the outputs can be compared."""
+    import nir
+
+    from snnc.frontend.nir_import import read
+    from snnc.input_decl import declare_input
+
+    dt, nodes, edges, prev, n = 1e-4, {"input": nir.Input(np.array(SPECS[model]["input"]))}, [], "input", None
+    for i, (kind, arg, w) in enumerate(weights(model)):
+        if kind == "linear":
+            nodes[f"fc{i}"] = nir.Affine((w * np.float32(scale)).astype(np.float32), np.zeros(len(w), np.float32))
+            n = len(w)
+        elif kind == "lif":
+            tau = np.full(n, dt / (1 - BETA), np.float32)
+            nodes[f"lif{i}"] = nir.LIF(tau=tau, r=(tau / dt).astype(np.float32), v_leak=np.zeros(n, np.float32),
+                                       v_threshold=np.full(n, arg * scale, np.float32),
+                                       metadata={"reset": "subtract", "compare": "ge"})
+        else:
+            raise ValueError(f"{model}: {kind} layers are not written to NIR here")
+        edges.append((prev, list(nodes)[-1]))
+        prev = list(nodes)[-1]
+    nodes["output"] = nir.Output(np.array([n]))
+    edges.append((prev, "output"))
+    with tempfile.TemporaryDirectory() as tmp:
+        nir.write(os.path.join(tmp, "m.nir"), nir.NIRGraph(nodes, edges, metadata={"dt": dt}))
+        return declare_input(read(os.path.join(tmp, "m.nir")), timesteps=T, input_type="spike")
 
 
 def torch_module(model: str):
@@ -168,7 +205,8 @@ def make_engine(model: str, engine: str, threads: int, profile: bool = False):
         from snnc.passes import run_pipeline
 
         tgt = get_target("cpu")
-        graph = run_pipeline(float_graph(model), tgt.default_pipeline).graph
+        source = nir_float_graph(model) if model == "mlp-from-nir" else float_graph(model)
+        graph = run_pipeline(source, tgt.default_pipeline).graph
         tgt.check(graph)
         runner = tgt.load(None, graph, {"threads": threads, "profile": profile})
         return (lambda: runner.run_raw([x])[0]), np.asarray, runner

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import numbers
 import os
 import shutil
 import tempfile
@@ -31,12 +30,14 @@ from snnc.backends import TARGETS, get_target
 from snnc.backends.reference import encode_inputs
 from snnc.backends.reference import run as reference_run
 from snnc.errors import ConfigError
-from snnc.ir import MAX_TIMESTEPS, Graph
+from snnc.input_decl import check_timesteps
+from snnc.ir import MAX_TIMESTEPS, Graph  # noqa: F401 (re-exported)
 from snnc.passes import run_pipeline
 from snnc.passes.pipeline import PassTiming
 from snnc.version import VERSION
 
 MARKER = ".snnc-output"
+INPUT_KEYS = ("timesteps", "input_type", "input_scale", "input_range")
 
 
 @dataclass
@@ -92,10 +93,15 @@ class Compiled:
         return self._runner.run(encode_inputs(self.graph, x))
 
     def report(self) -> dict:
+        """What was compiled; ``weights`` lists, per synapse, how integerize carried its weights
+        (integer levels, a grid it recognized, or a lossy quantization)."""
+        from snnc.passes.integerize import report as integerize_report
+        weights = [{"node": r["node"], "op": r["op"], "weights": r["weights"]}
+                   for r in integerize_report(self.graph) if "weights" in r]
         return {"target": self.target, "pipeline": self.pipeline,
                 "nodes": len(self.graph), "timesteps": self.timesteps,
                 "artifacts": {k: str(v) for k, v in self.artifacts.items()},
-                "pass_seconds": {t.name: t.seconds for t in self.timings}}
+                "pass_seconds": {t.name: t.seconds for t in self.timings}, "weights": weights}
 
 
 def _as_numpy(x):
@@ -111,24 +117,35 @@ def _as_numpy(x):
 
 
 def compile(source, target: str = "reference", out_dir=None, *, passes: str | None = None,
-            print_after=(), example=None, max_params: int | None = None, **options) -> Compiled:
+            print_after=(), example=None, timesteps: int | None = None, input_type: str | None = None,
+            input_scale: float | None = None, input_range: float | None = None, max_params: int | None = None,
+            **options) -> Compiled:
     """Compile `source` (nn.Module, checkpoint path, .snnir/.nir path or Graph) for one target.
 
+    `timesteps`, `input_type` ("spike", "uint<k>", "int<k>", "f32"), `input_scale` and `input_range`
+    say what the input is for sources that do not record it (a NIR file); see
+    `snnc.input_decl`. They are recorded in the graph's attributes (and, for a target
+    with a `timesteps` option, passed on to it).
     With `out_dir`, that folder is the target's folder of the one output layout (`compile_many`):
     the target's files, the deployable graph, the float graph and a manifest naming the target."""
+    declared = dict(timesteps=timesteps, input_type=input_type, input_scale=input_scale, input_range=input_range)
+    if timesteps is not None and "timesteps" in get_target(target).option_names():
+        options.setdefault("timesteps", timesteps)
     float_graph, compiled = prepare(source, [target], passes=passes, print_after=print_after, example=example,
-                                    options=options, max_params=max_params)
+                                    options=options, declared=declared, max_params=max_params)
     if out_dir is not None:
         write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={target: "."})
     return compiled[target]
 
 
 def prepare(source, targets: list[str], *, passes: str | None = None, print_after=(), example=None,
-            timesteps: int | None = None, options: dict | None = None, progress=None,
+            timesteps: int | None = None, options: dict | None = None, progress=None, declared: dict | None = None,
             max_params: int | None = None):
     """Trace `source` and run each target's pipeline: the float graph and a `Compiled` per target
-    (checked, nothing written). Unknown targets and options fail before any tracing."""
+    (checked, nothing written). Unknown targets and options fail before any tracing. `declared`:
+    what the input is (`snnc.input_decl.declare_input` keywords); `timesteps` is one of them."""
     from snnc.frontend import load_source
+    from snnc.input_decl import declare_input
 
     if not targets:
         raise ConfigError("no target given; choose from: " + ", ".join(sorted(TARGETS)))
@@ -137,9 +154,11 @@ def prepare(source, targets: list[str], *, passes: str | None = None, print_afte
     parsed = {name: tgt.options(raw[name]) for name, tgt in tgts.items()}
     step = progress or (lambda msg: None)
     step(f"tracing {source if isinstance(source, (str, Path)) else type(source).__name__}")
-    float_graph = load_source(source, example=example, max_params=max_params)
-    if timesteps is not None:
-        float_graph.attrs["timesteps"] = check_timesteps(timesteps)
+    declared = {k: v for k, v in dict(declared or {}, **({"timesteps": timesteps} if timesteps is not None else {}))
+                .items() if v is not None}
+    if "timesteps" in declared:
+        check_timesteps(declared["timesteps"])
+    float_graph = declare_input(load_source(source, example=example, max_params=max_params), **declared)
     float_graph.verify()
     compiled = {}
     for name, tgt in tgts.items():
@@ -151,14 +170,6 @@ def prepare(source, targets: list[str], *, passes: str | None = None, print_afte
         compiled[name] = Compiled(name, result.graph, float_graph, pipeline, timings=result.timings,
                                   options=raw[name], opts=opts)
     return float_graph, compiled
-
-
-def check_timesteps(T) -> int:
-    """A number of timesteps given by the user (`timesteps=` / -T): a positive integer."""
-    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or not 0 < T <= MAX_TIMESTEPS:
-        raise ConfigError(f"timesteps={T!r}: give a whole number of timesteps from 1 to {MAX_TIMESTEPS} "
-                          "(-T/--timesteps on the command line)")
-    return int(T)
 
 
 class staged_dir:
@@ -219,18 +230,20 @@ GRAPH = "graph.snnir"
 
 
 def compile_many(source, targets: list[str], out_dir, *, passes: str | None = None, print_after=(),
-                 example=None, progress=None, graph_timesteps: int | None = None, max_params: int | None = None,
+                 example=None, progress=None, graph_timesteps: int | None = None, declared: dict | None = None,
+                 max_params: int | None = None,
                  **options) -> dict[str, Compiled]:
     """Compile `source` for several targets into `out_dir/<target>/` plus `out_dir/manifest.json`.
 
     Every target is checked before anything is written; the whole folder is staged and moved
     into place only when all targets succeeded. Each target folder also holds the deployable
     graph (`graph.snnir` + `.npz`) so `snnc run/verify` can reload it; the traced float graph
-    is `out_dir/float.snnir`. `graph_timesteps` (the CLI's -T) records T in the float graph.
+    is `out_dir/float.snnir`. `graph_timesteps` (the CLI's -T) records T in the float graph;
+    `declared` (the CLI's --input-type, --input-scale, --input-range) says what the input is.
     """
     float_graph, compiled = prepare(source, targets, passes=passes, print_after=print_after, example=example,
                                     timesteps=graph_timesteps, options=options, progress=progress,
-                                    max_params=max_params)
+                                    declared=declared, max_params=max_params)
     write_output(Path(out_dir).absolute(), source, float_graph, compiled, folders={t: t for t in compiled},
                  progress=progress)
     return compiled

@@ -35,6 +35,19 @@ def accuracy(outputs, labels) -> float:
     return float((predict(outputs) == np.asarray(labels)).mean())
 
 
+def random_input(node, T: int, B: int, seed: int = 0) -> np.ndarray:
+    """Real-valued random data of the input's kind: 0/1 spikes, multiples of the scale, or floats."""
+    rng = np.random.default_rng(seed)
+    shape = (T, B, *node.type.shape)
+    dt = node.type.dtype
+    if dt.kind == "spike":
+        return (rng.random(shape) < 0.3).astype(np.float32)
+    if dt.is_integer:
+        lo, hi = dt.range()
+        return (rng.integers(lo, hi + 1, size=shape) * node.attrs.get("scale", 1.0)).astype(np.float32)
+    return rng.random(shape).astype(np.float32)
+
+
 def require_timesteps(compiled) -> int:
     """The compiled model's number of timesteps, or a ConfigError naming the flag that gives it."""
     from snnc.errors import ConfigError

@@ -235,7 +235,8 @@ class Chain:
             self.message_bits, self.x_max = dt.bits, max(abs(lo), abs(hi))
         else:
             self.fail(n, f"its values are {dt}; Loihi takes binary spikes or integer payloads (graded spikes) — "
-                         f"encode the input as spikes (rate encoding) or as k-bit integers (input_bits)")
+                         f"encode the input as spikes or k-bit integers and say so: --input-type spike "
+                         f"(input_type='spike'), or --input-type 'uint<k>' --input-scale S")
         self.input_name, self.input_shape, self.input_dtype = n.name, tuple(n.type.shape), str(dt)
         self.at, self.shape = [n], tuple(n.type.shape)
         if self.message_bits:

@@ -5,7 +5,9 @@ no batch normalization, no multi-bit spikes (IE-LIF's spike counts become D bina
 planes whose consumers are repeated and summed — exact) and no max pooling (of spikes it is sum
 pooling + threshold, the pass shared with the loihi target); ``ptq{collapse=true}`` comes first
 with ``temporal_weights="collapse"`` (NIR weights are static).
-The graph is written with `exporter.to_nir`; the file records dt (graph and neuron metadata,
+The graph is written with `exporter.to_nir` and, in the default ``nir_dialect=portable``,
+rewritten by `portable.portable` into the node types other tools import (``nir_dialect=full``
+keeps snnc's graph and metadata, which snnc reads back exactly); the file records dt (graph and neuron metadata,
 β = 1 − dt/τ) and each neuron's reset rule, comparison and v_reset (node metadata), and
 passes NIR's type check. Reading a NIR file into the IR is the frontend's job
 (`snnc.frontend.nir_import`, which backends may not import): `open()` reads the file back
@@ -27,6 +29,7 @@ from snnc.ir import Graph, IRError
 from ..reference import run as reference_run
 from ..target import Target, TargetError, register
 from .exporter import to_nir
+from .portable import portable
 from .same import same_nir_graph
 
 FILE = "model.nir"
@@ -38,14 +41,19 @@ TEMPORAL_HINT = ('; or compile with temporal_weights="collapse" (CLI --temporal-
 @dataclass(frozen=True)
 class NirOptions:
     """``temporal_weights``: "keep" (time-varying weights are refused, naming the way out) or
-    "collapse" (the pipeline starts with ``ptq{collapse=true}``: static ternary weights)."""
+    "collapse" (the pipeline starts with ``ptq{collapse=true}``: static ternary weights).
+    ``nir_dialect``: "portable" (only node types snnTorch, SpikingJelly and Norse import;
+    `portable`) or "full" (snnc's own graph and metadata, read back by snnc exactly)."""
     temporal_weights: Literal["keep", "collapse"] = "keep"
+    nir_dialect: Literal["portable", "full"] = "portable"
 
 
-def export(graph: Graph) -> nir.NIRGraph:
-    """The `nir.NIRGraph` of a float graph, or a `TargetError` naming the node and the way out."""
+def export(graph: Graph, dialect: str = "full") -> nir.NIRGraph:
+    """The `nir.NIRGraph` of a float graph in `dialect`, or a `TargetError` naming the node and the
+    way out."""
     try:
-        return to_nir(graph)
+        full = to_nir(graph)
+        return portable(full, graph) if dialect == "portable" else full
     except IRError as e:
         hint = TEMPORAL_HINT if "time-varying" in str(e) else ""
         raise TargetError(f"target nir: {e}{hint}") from None
@@ -61,7 +69,7 @@ class NirRunner:
         return reference_run(self.graph, x)
 
 
-def read_checked(path: Path, graph: Graph) -> nir.NIRGraph:
+def read_checked(path: Path, graph: Graph, dialect: str = "full") -> nir.NIRGraph:
     """The NIR graph in `path` (`nir.read`, type-checked), which must be what `graph` exports to."""
     try:
         back = nir.read(str(path))
@@ -69,7 +77,7 @@ def read_checked(path: Path, graph: Graph) -> nir.NIRGraph:
     except (OSError, KeyError, ValueError, TypeError, AssertionError) as e:
         raise TargetError(f"{path}: not a readable, type-correct NIR file ({e}); emit the nir target again") \
             from None
-    if not same_nir_graph(back, export(graph)):
+    if not same_nir_graph(back, export(graph, dialect)):
         raise TargetError(f"{path} does not hold the NIR graph of this model (another model's file, or edited); "
                           f"emit the nir target again")
     return back
@@ -95,12 +103,12 @@ class NirTarget(Target):
         return prefix + self.default_pipeline
 
     def check_graph(self, graph: Graph, opts: NirOptions) -> None:
-        export(graph)
+        export(graph, opts.nir_dialect)
 
     def render(self, graph: Graph, opts: NirOptions) -> dict[str, bytes]:
         with tempfile.TemporaryDirectory(prefix="snnc-nir-") as tmp:
             path = Path(tmp) / FILE
-            nir.write(str(path), export(graph))
+            nir.write(str(path), export(graph, opts.nir_dialect))
             return {FILE: path.read_bytes()}
 
     def open(self, out_dir: Path | None, graph: Graph, opts: NirOptions) -> NirRunner:
@@ -110,5 +118,5 @@ class NirTarget(Target):
         path = Path(out_dir) / FILE
         if not path.is_file():
             raise TargetError(f"{path} does not exist; emit the nir target into {out_dir} first")
-        read_checked(path, graph)
+        read_checked(path, graph, opts.nir_dialect)
         return NirRunner(graph)

@@ -17,6 +17,13 @@ def add_parser(sub):
     p.add_argument("-o", "--out", required=True, help="output folder (created; replaced if an earlier snnc output)")
     p.add_argument("-T", "--timesteps", type=int, default=None,
                    help="number of timesteps, for sources that do not record it (a NIR file, a bare .snnir)")
+    p.add_argument("--input-type", default=None, metavar="TYPE",
+                   help="what the input is, for sources that do not record it (a NIR file): spike, uint<k>, int<k> "
+                        "or f32")
+    p.add_argument("--input-scale", type=float, default=None, metavar="S",
+                   help="real value of one raw input unit (uint<k>/int<k>), or the step an f32 input is quantized with")
+    p.add_argument("--input-range", type=float, default=None, metavar="R",
+                   help="f32 inputs: the range [-R, R] they are clipped to when the network becomes integer")
     p.add_argument("--passes", help="pass pipeline replacing each target's default, e.g. "
                    "'fold-batchnorm,fold-temporal-scale,integerize{frac_bits=10},dce'")
     p.add_argument("--print-after", default="", help="print the IR after these passes (comma-separated, or 'all')")
@@ -54,7 +61,9 @@ def run(args) -> int:
         options["temporal_weights"] = args.temporal_weights
     steps = Steps(quiet=args.quiet)
     compiled = compile_many(args.source, targets, args.out, passes=args.passes, print_after=args.print_after,
-                            progress=steps, graph_timesteps=args.timesteps, max_params=args.max_params, **options)
+                            progress=steps, graph_timesteps=args.timesteps, max_params=args.max_params,
+                            declared={"input_type": args.input_type, "input_scale": args.input_scale,
+                                      "input_range": args.input_range}, **options)
     out = Path(args.out)
     for name, c in compiled.items():
         arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())

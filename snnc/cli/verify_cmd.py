@@ -33,25 +33,12 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
-def random_input(node, T: int, B: int, seed: int = 0) -> np.ndarray:
-    """Real-valued random data of the input's kind: 0/1 spikes, multiples of the scale, or floats."""
-    rng = np.random.default_rng(seed)
-    shape = (T, B, *node.type.shape)
-    dt = node.type.dtype
-    if dt.kind == "spike":
-        return (rng.random(shape) < 0.3).astype(np.float32)
-    if dt.is_integer:
-        lo, hi = dt.range()
-        return (rng.integers(lo, hi + 1, size=shape) * node.attrs.get("scale", 1.0)).astype(np.float32)
-    return rng.random(shape).astype(np.float32)
-
-
 def run(args) -> int:
     from snnc.backends import TargetError, get_target
     from snnc.backends.target import ToolNotFoundError
     from snnc.backends.reference import encode_inputs
     from snnc.compiler import load_compiled, manifest_of
-    from snnc.evaluation import accuracy, dataset_input, require_timesteps
+    from snnc.evaluation import accuracy, dataset_input, random_input, require_timesteps
 
     names = list(manifest_of(args.out)["targets"])
     first = load_compiled(args.out, names[0])

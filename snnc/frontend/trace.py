@@ -28,6 +28,7 @@ import torch.fx
 from torch import nn
 
 from snnc.errors import ConfigError, UnsupportedError
+from snnc.input_decl import declare_input
 from snnc.ir import Graph, verify
 
 # the lowering modules register themselves in `registry.MODULES` when imported
@@ -39,12 +40,15 @@ from .registry import Site, lower_module
 from .tracer import check_supported, frozen_weights, propagate_shapes, symbolic_trace
 
 
-def trace(model: nn.Module, example_input, *, input_type=None, input_scale=None) -> Graph:
+def trace(model: nn.Module, example_input, *, input_type=None, input_scale=None, timesteps=None,
+          input_range=None) -> Graph:
     """Trace `model` on `example_input` ``[T, B, *input_shape]`` into a verified float IR graph.
 
     `input_type` (``"spike"``, ``"uint<k>"``, ``"int<k>"``, ``"fixed<k,f>"``, ``"f32"``) and
     `input_scale` override the input type taken from ``model.metadata`` or the example
-    (see `snnc.frontend.inputs`). Raises `UnsupportedError` for a module, call or
+    (see `snnc.frontend.inputs`). `timesteps` (the T the network will run for; default the
+    example's) and `input_range` (f32 inputs: the range integerize clips to) are recorded in
+    the graph's attributes, as `snnc.compile` does (`snnc.input_decl`). Raises `UnsupportedError` for a module, call or
     configuration snnc cannot lower (naming its path in the model) and `ConfigError`
     for an example that does not fit the model.
     """
@@ -64,7 +68,7 @@ def trace(model: nn.Module, example_input, *, input_type=None, input_scale=None)
         for m, training in modes.items():
             m.training = training
     verify(graph)
-    return graph
+    return declare_input(graph, timesteps=timesteps, input_range=input_range)
 
 
 def _example_tensor(example) -> torch.Tensor:

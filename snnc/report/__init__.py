@@ -32,8 +32,8 @@ def _data(compiled, dataset: str | None, x, batch: int):
         from snnc.evaluation import dataset_input
         x, labels = dataset_input(compiled, spec=dataset)
     elif x is None:
-        shape = (require_timesteps(compiled), min(batch, 32), *compiled.float_graph.inputs[0].type.shape)
-        x = np.random.default_rng(0).random(shape).astype(np.float32)
+        from snnc.evaluation import random_input
+        x = random_input(compiled.float_graph.inputs[0], require_timesteps(compiled), min(batch, 32))
     return x, labels
 
 

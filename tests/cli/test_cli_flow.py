@@ -79,3 +79,23 @@ def test_loihi_refuses_tawq_with_the_way_out(tmp_path):
     assert not (tmp_path / "out").exists()
     r = snnc("compile", TAWQ, "-t", "loihi", "--temporal-weights", "collapse", "-o", tmp_path / "out")
     assert r.returncode == 0, r.stderr
+
+
+def test_nir_file_with_the_input_declared_compiles_and_verifies(tmp_path):
+    import nirgraphs
+    from clihelp import assert_clean_error
+    src = nirgraphs.write_mlp(tmp_path / "m.nir")
+    assert_clean_error(snnc("compile", src, "-t", "cpu", "-o", tmp_path / "bad"), "-T/--timesteps")
+    assert_clean_error(snnc("compile", src, "-t", "cpu", "-T", "4", "-o", tmp_path / "bad"), "--input-range",
+                       "--input-type spike")
+    assert_clean_error(snnc("compile", src, "-t", "cpu", "-T", "4", "--input-type", "f9", "-o", tmp_path / "bad"),
+                       "--input-type")
+    assert not (tmp_path / "bad").exists()
+    r = snnc("compile", src, "-t", "cpu,loihi", "-T", "4", "--input-type", "spike", "-o", tmp_path / "out", "-q")
+    assert r.returncode == 0, r.stderr
+    r = snnc("verify", tmp_path / "out")
+    assert r.returncode == 0 and "equal" in r.stdout, r.stdout + r.stderr
+    r = snnc("report", tmp_path / "out")   # random spikes as the input says, ternary weights at 2 bits
+    assert r.returncode == 0, r.stderr
+    layers = json.loads((tmp_path / "out" / "report.json").read_text())["layers"]
+    assert [row["weight_bits"] for row in layers if row["op"] == "linear"] == [2.0, 2.0]

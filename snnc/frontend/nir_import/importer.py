@@ -32,6 +32,7 @@ from snnc.ir import OPS, Graph, VerifyError, verify
 from snnc.ir.ops.conv2d import conv_out
 from snnc.ir.types import normalize_param, parse_dtype
 
+from . import checks as C
 from . import structure as S
 from .errors import NIRImportError
 
@@ -50,7 +51,36 @@ def from_nir(source, dt: float | None = None, name: str | None = None) -> Graph:
     `dt` (seconds per timestep) overrides the graph's ``dt`` metadata (default 1e-4);
     `name` overrides the graph name.
     """
-    return _Importer(S.load(source), dt, name).run()
+    graph = S.load(source)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # non-finite results are refused
+        return _Importer(graph, dt, name).run()
+
+
+def _dtype_ok(d) -> bool:
+    if d is None:
+        return True
+    try:
+        return isinstance(d, str) and np.dtype(d).kind in "biuf"
+    except TypeError:
+        return False
+
+
+def graph_attrs(attrs: dict) -> dict:
+    """snnc's recorded graph attributes, with the numbers that drive work (timesteps, dt, input_range)
+    bounded as a user's own values are."""
+    from snnc.errors import ConfigError
+    from snnc.input_decl import check_timesteps
+    out = dict(attrs)
+    try:
+        if "timesteps" in out:
+            out["timesteps"] = check_timesteps(out["timesteps"])
+    except ConfigError as e:
+        raise NIRImportError(f"metadata 'snnc_attrs': {e}") from None
+    for key in ("dt", "input_range", "input_scale"):
+        v = out.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e30):
+            raise NIRImportError(f"metadata 'snnc_attrs': {key}={v!r} must be a positive finite number")
+    return out
 
 
 def _pair(v, what: str, key: str) -> tuple[int, int]:
@@ -67,14 +97,22 @@ class _Importer:
         self.meta = S.meta(graph)
         self.snnc = "snnc_format" in self.meta
         nodes, self.edges = S.flatten(graph)
+        if not nodes:
+            raise NIRImportError("the graph has no nodes; export a network with an Input and an Output node")
+        for kind in ("Input", "Output"):
+            if not any(type(n).__name__ == kind for n in nodes.values()):
+                raise NIRImportError(f"the graph has no {kind} node; NIR graphs start at Input and end at Output")
         self.nodes = nodes
         self.preds = {k: [a for a, b in self.edges if b == k] for k in nodes}
         self.md = {k: S.meta(n) for k, n in nodes.items()}
         self.dt = self.resolve_dt(dt)
+        for k, n in nodes.items():
+            C.fields(k, type(n).__name__, lambda f, n=n: getattr(n, f, None))
+            C.neuron(k, type(n).__name__, n, self.dt, foreign=not self.snnc)
         gname = name or (self.meta.get("snnc_graph") if self.snnc else None) or "nir_graph"
         self.g = Graph(P.identifier(gname))
-        if self.snnc and isinstance(self.meta.get("snnc_attrs"), str):
-            self.g.attrs = dict(P.loads(self.meta["snnc_attrs"]))
+        if self.snnc and "snnc_attrs" in self.meta:
+            self.g.attrs = graph_attrs(C.json_field(None, "snnc_attrs", self.meta["snnc_attrs"], dict))
         else:
             self.g.attrs = {"dt": self.dt}
         if dt is not None:
@@ -89,9 +127,9 @@ class _Importer:
             taken.add(n)
         self.reserved = set(taken)
         self.reserved_keys = set()
-        for m in self.md.values():
-            recs = P.loads(m["snnc_params"]) if isinstance(m.get("snnc_params"), str) else {}
-            self.reserved_keys |= {r["key"] for r in recs.values() if isinstance(r, dict) and "key" in r}
+        for k in nodes:
+            recs = self.recs(k)
+            self.reserved_keys |= {r["key"] for r in recs.values() if isinstance(r, dict) and isinstance(r.get("key"), str)}
         self.value = {}   # NIR key → IR node holding its output
         self.index = {}   # IR node → its position in the exporting graph (snnc metadata)
 
@@ -101,7 +139,7 @@ class _Importer:
         if dt is None:
             node_dts = {m["dt"] for m in self.md.values() if isinstance(m.get("dt"), (int, float))}
             dt = node_dts.pop() if len(node_dts) == 1 else convert.DEFAULT_DT
-        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.integer, np.floating)) or not dt > 0:
+        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.integer, np.floating)) or not 0 < dt < np.inf:
             raise NIRImportError(f"dt={dt!r} must be a positive number of seconds per timestep")
         return float(dt)
 
@@ -149,7 +187,7 @@ class _Importer:
             self.check_edge(a, k, node)
         srcs = [self.value[a] for a in preds]
         if self.op_of(k) == "add" and isinstance(node, nir.Scale):
-            order = P.loads(self.md[k].get("snnc_operands", "[]"))
+            order = C.json_field(k, "snnc_operands", self.md[k].get("snnc_operands", "[]"), tuple)
             if sorted(order) == sorted(preds):
                 srcs = [self.value[a] for a in order]
             return self.emit("add", srcs, {}, {}, self.names[k], k)
@@ -173,8 +211,16 @@ class _Importer:
         return self.md[k].get("snnc_op") if self.snnc else None
 
     def recs(self, k: str) -> dict:
-        text = self.md[k].get("snnc_params") if self.snnc else None
-        return P.loads(text) if isinstance(text, str) else {}
+        """The node's parameter records (role → key, dtype, shape), each checked to be plain."""
+        if not self.snnc or "snnc_params" not in self.md[k]:
+            return {}
+        recs = C.json_field(k, "snnc_params", self.md[k]["snnc_params"], dict)
+        for role, rec in recs.items():
+            if not (isinstance(rec, dict) and isinstance(rec.get("key", ""), str)
+                    and isinstance(rec.get("shape", ()), tuple) and all(isinstance(d, int) for d in rec.get("shape", ()))
+                    and _dtype_ok(rec.get("dtype"))):
+                raise NIRImportError(f"metadata 'snnc_params' has a bad record for {role!r}: {rec!r}", k)
+        return recs
 
     def attrs_from_meta(self, k: str, op: str) -> dict:
         """IR attributes stored in the node's metadata under their own names."""
@@ -227,6 +273,11 @@ class _Importer:
 
     def emit(self, op, operands, attrs, params, name, k, index=None) -> str:
         """Add an IR node; `params` maps role → (array, recorded key or None), or None for none."""
+        for role, v in params.items():
+            if v is not None and np.asarray(v[0]).dtype.kind == "f" and not np.all(np.isfinite(v[0])):
+                raise NIRImportError(f"the {op} {role} it becomes is not finite (a value beyond float32's range, "
+                                     f"or a time constant and resistance that do not fit together); give smaller "
+                                     f"values", k)
         keys = {role: self.store(arr, key, name, role) for role, (arr, key) in
                 ((r, v) for r, v in params.items() if v is not None)}
         try:
@@ -254,7 +305,10 @@ class _Importer:
 
     # ------------------------------------------------------------------ boundary and shape nodes
     def nir_Input(self, k, node, _):
-        shape = tuple(int(d) for d in np.asarray(node.input_type["input"]).reshape(-1))
+        shape = tuple(int(d) for d in C.array(k, "shape", node.input_type["input"]).reshape(-1))
+        if shape and (min(shape) < 1 or np.prod(np.asarray(shape, dtype=np.float64)) > C.MAX_ELEMENTS):
+            raise NIRImportError(f"field 'shape' is {list(shape)}; give positive sizes, at most {C.MAX_ELEMENTS} "
+                                 f"values per timestep", k)
         attrs = {"dtype": "f32", **self.attrs_from_meta(k, "input"), "shape": shape}
         return self.emit("input", [], attrs, {}, self.names[k], k)
 
@@ -392,9 +446,11 @@ class _Importer:
         """The scale/affine node in front of a neuron for a gain ≠ 1 or a bias ≠ 0 (none if unit and zero,
         unless the input is spikes: the IR's float neurons take float input)."""
         text = self.md[k].get("snnc_in") if (self.snnc and use_meta) else None
-        if isinstance(text, str):
-            rec = P.loads(text)
+        if text is not None:
+            rec = C.json_field(k, "snnc_in", text, dict)
             recs = rec.get("params", {})
+            if not isinstance(recs, dict) or not isinstance(rec.get("name", ""), str) or "name" not in rec:
+                raise NIRImportError(f"metadata 'snnc_in' is not an snnc input-stage record: {rec!r}", k)
             params = {"scale": self.param(gain, shape, recs.get("scale"))}
             if rec.get("op") == "affine":
                 params["bias"] = self.param(bias, shape, recs.get("bias"))

@@ -1,6 +1,6 @@
 """Structure of a NIR graph on import: reading it, flattening nested graphs, ordering nodes.
 
-* `load` accepts a `nir.NIRGraph` or a path to a ``.nir`` file (``nir.read``, NIR's type check on).
+* `load` accepts a `nir.NIRGraph` or a path to a ``.nir`` file (`reading.read`).
 * `flatten` inlines nested ``NIRGraph`` nodes that have one Input and one Output: their
   nodes become ``<subgraph>.<node>``, and edges into / out of the subgraph are joined to
   what its Input feeds and what feeds its Output.
@@ -26,10 +26,8 @@ def load(source) -> nir.NIRGraph:
         raise NIRImportError(f"expected a NIRGraph, got a single {type(source).__name__} node; "
                              f"wrap it with nir.NIRGraph.from_list")
     if isinstance(source, (str, os.PathLike)):
-        try:
-            return nir.read(source)
-        except (OSError, ValueError, KeyError, TypeError, AssertionError) as e:
-            raise NIRImportError(f"cannot read NIR file {os.fspath(source)!r}: {e}") from None
+        from .reading import read
+        return read(source)
     raise NIRImportError(f"expected a nir.NIRGraph or a path to a .nir file, got {type(source).__name__}")
 
 

@@ -117,8 +117,8 @@ class Integerize(Pass):
             raise ConfigError(f"integerize: the graph attribute timesteps={T} is more than {MAX_TIMESTEPS}; "
                               "give integerize{T=…} or -T/--timesteps")
         if not isinstance(T, int) or isinstance(T, bool) or T < 1:
-            raise ConfigError("integerize needs the number of timesteps the network runs for (the range "
-                              "analysis covers them): set the graph attribute timesteps or give integerize{T=…}")
+            raise ConfigError("the integer network needs the number of timesteps it runs for (its widths are "
+                              "proven for them): give -T/--timesteps T (timesteps=T)")
         return T
 
     def apply(self, graph: Graph) -> Graph:

@@ -70,8 +70,10 @@ def lower_input(b: Builder, node, ins) -> Val:
         return _at(_exact(shape), out.name)
     rng = b.opt.input_range or float(b.src.attrs.get("input_range", 0.0) or 0.0)
     if not rng > 0:
-        raise ConfigError(f"integerize: the f32 input %{node.name} needs a range to become an integer input; "
-                          "give integerize{input_range=R} (inputs are clipped to [-R, R]) and input_bits")
+        raise ConfigError(f"the input %{node.name} is f32 (real values) and needs a range to become an integer "
+                          "input: give --input-range R (input_range=R; inputs are clipped to [-R, R]), or say "
+                          "what the input is: --input-type spike (input_type='spike') or --input-type 'uint<8>' "
+                          "--input-scale S (input_type='uint<8>', input_scale=S)")
     bits = b.opt.input_bits
     step = rng / ((1 << (bits - 1)) - 1)
     out = b.emit("input", [], attrs={"shape": shape, "dtype": f"int<{bits}>", "scale": step}, name=node.name,

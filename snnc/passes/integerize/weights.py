@@ -4,10 +4,10 @@
 one output channel of one bank entry: ``[T_w, out]``) with ``W = L · c``:
 
 * integer weights are their own levels (c = 1);
-* float weights that lie on a grid — ``W = L · c`` exactly (to float32
-  precision, |L·c − W| ≤ 2^-20·max|W|) with one c per tensor or per row and
-  |L| ≤ 127, as a ternary or k-bit model exported through NIR — give those
-  levels exactly;
+* float weights that lie exactly on a grid — ``W = fl(L · c)`` bit for bit, with
+  one c per tensor or per row and |L| ≤ 127, as a ternary or k-bit model exported
+  through NIR stores them — give those levels and that scale (grid.py; one ulp
+  off the grid is off it);
 * any other float weights are quantized per row to `weight_bits`:
   ``c = max|W_row| / (2^(bits-1) − 1)``, ``L = round(W / c)`` (lossy; the
   caller records it).
@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GRID_TOL = 2.0 ** -20
-MAX_LEVEL = 127
+from .grid import describe, exact_rows
 
 
 def rows(w: np.ndarray, static_rank: int):
@@ -30,54 +29,31 @@ def rows(w: np.ndarray, static_rank: int):
     return bank.reshape(bank.shape[0] * bank.shape[1], -1), bank.shape
 
 
-def _grid_k(r: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """Per row, the smallest k in 1..127 with r = round(r·k/m)·(m/k) to GRID_TOL (0 if none)."""
-    found = np.zeros(len(r), np.int64)
-    found[m == 0] = 1
-    probe = r[:, : min(r.shape[1], 32)]
-    for k in range(1, MAX_LEVEL + 1):
-        todo = np.flatnonzero(found == 0)
-        if todo.size == 0:
-            break
-        c = (m[todo] / k)[:, None]
-        ok = np.all(np.abs(np.rint(probe[todo] / c) * c - probe[todo]) <= GRID_TOL * m[todo, None], axis=1)
-        cand = todo[ok]
-        if cand.size:
-            c = (m[cand] / k)[:, None]
-            full = np.all(np.abs(np.rint(r[cand] / c) * c - r[cand]) <= GRID_TOL * m[cand, None], axis=1)
-            found[cand[full]] = k
-    return found
-
-
 def levels(w: np.ndarray, static_rank: int, weight_bits: int):
     """(L bank int, c [T_w, out] float64 > 0, info dict) with W ≈ L·c; see the module docstring."""
     r, shape = rows(w, static_rank)
-    n_rows = r.shape[0]
     if w.dtype.kind in "iu":
         return r.reshape(shape), np.ones(shape[:2]), {"weights": "integer levels"}
+    if r.size:
+        whole = exact_rows(r.reshape(1, -1))
+        if whole is not None:
+            L, c = whole[0].reshape(r.shape), np.full(r.shape[0], float(whole[1][0]))
+            return L.reshape(shape), c.reshape(shape[:2]), {"weights": describe(L, "per-tensor")}
+        per_row = exact_rows(r)
+        if per_row is not None:
+            L, c = per_row
+            return L.reshape(shape), c.astype(np.float64).reshape(shape[:2]), {"weights": describe(L, "per-channel")}
     r = r.astype(np.float64)
     m_all = float(np.abs(r).max()) if r.size else 0.0
-    k = _grid_k(r.reshape(1, -1), np.array([m_all])) if r.size else np.array([1])
-    if k[0]:
-        c = np.full(n_rows, m_all / k[0] if m_all else 1.0)
-        info = {"weights": f"float weights on a per-tensor grid of {int(k[0])} levels (exact)"}
-    else:
-        m = np.abs(r).max(axis=1)
-        k = _grid_k(r, m)
-        if np.all(k > 0):
-            c = np.where(m > 0, m / np.maximum(k, 1), 1.0)
-            info = {"weights": "float weights on a per-channel grid (exact)"}
-        else:
-            qmax = (1 << (weight_bits - 1)) - 1
-            c = np.where(m > 0, m / qmax, 1.0)
-            L = np.rint(r / c[:, None])
-            err = np.abs(L * c[:, None] - r)
-            info = {"weights": f"float weights quantized to {weight_bits} bits per channel (lossy)",
-                    "weight_max_abs_error": float(err.max(initial=0.0)),
-                    "weight_rel_error": float(err.max(initial=0.0) / m_all) if m_all else 0.0}
-            return L.astype(np.int64).reshape(shape), c.reshape(shape[:2]), info
-    L = np.rint(r / c[:, None]).astype(np.int64)
-    return L.reshape(shape), c.reshape(shape[:2]), info
+    m = np.abs(r).max(axis=1, initial=0.0)
+    qmax = (1 << (weight_bits - 1)) - 1
+    c = np.where(m > 0, m / qmax, 1.0)
+    L = np.rint(r / c[:, None])
+    err = np.abs(L * c[:, None] - r)
+    info = {"weights": f"float weights quantized to {weight_bits} bits per channel (lossy)",
+            "weight_max_abs_error": float(err.max(initial=0.0)),
+            "weight_rel_error": float(err.max(initial=0.0) / m_all) if m_all else 0.0}
+    return L.astype(np.int64).reshape(shape), c.reshape(shape[:2]), info
 
 
 def dequant_error_rows(w: np.ndarray, L: np.ndarray, c: np.ndarray) -> np.ndarray:

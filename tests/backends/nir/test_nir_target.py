@@ -18,7 +18,7 @@ from snnc.ir import Graph
 def test_model_nir_reads_back_typed_with_metadata_and_runs_exactly(tmp_path, make, reset):
     rng = np.random.default_rng(0)
     g = make(rng, reset=reset)
-    c = snnc.compile(g, target="nir", out_dir=tmp_path / "out")
+    c = snnc.compile(g, target="nir", out_dir=tmp_path / "out", nir_dialect="full")   # the exact round trip
     path = c.artifacts["nir"]
     assert path.name == "model.nir" and path.is_file()
     back = nir.read(str(path))
