@@ -14,8 +14,12 @@
 * ``opt`` (int 0..3, 3) — optimisation level of the `run()` build; ``march`` (str, "native") —
   the -march value ("" to leave it out; ignored when the compiler rejects it).
 * ``profile`` (bool, False) — build `run()` with per-node timers (`runner.profile()`).
-* ``portable`` (bool, False) — build `run()` with -DSNNC_PORTABLE: plain C only (no intrinsics,
-  a SWAR popcount), as the sources build on compilers other than GCC and Clang.
+* ``simd`` ("auto") — the kernels' SIMD path (`simd.py`): "auto" (the best the build's flags
+  allow: with ``march=native``, this CPU's), or force "avx512" (VPOPCNTDQ), "avx2" (vpshufb
+  popcount; also turns AVX-512 off) or "portable" (plain C). A forced path this CPU cannot run
+  is refused when `run()` builds.
+* ``portable`` (bool, False) — the same as ``simd=portable``: plain C only (no intrinsics, a
+  SWAR popcount), as the sources build on compilers other than GCC and Clang.
 * ``block`` (int, 0) — samples a thread runs through all timesteps together; 0: as many as
   keep their buffers within about 2 MiB (at most 64).
 """
@@ -47,8 +51,14 @@ class CpuOptions:
     opt: int = 3
     march: str = "native"
     profile: bool = False
+    simd: Literal["auto", "avx512", "avx2", "portable"] = "auto"
     portable: bool = False
     block: int = 0
+
+    @property
+    def simd_path(self) -> str:
+        """The SIMD path asked for: `simd`, or "portable" when `portable` is set."""
+        return "portable" if self.portable else self.simd
 
     def __post_init__(self):
         check_identifier(self.prefix, "prefix", _error, what="a plain C identifier", example="snnc", max_len=32)
@@ -62,5 +72,8 @@ class CpuOptions:
                          "'x86-64-v3' or '' (none)")
         if self.cc is not None and not self.cc.strip():
             raise _error(f"option cc={self.cc!r}; expected the path or name of a C compiler")
+        if self.portable and self.simd not in ("auto", "portable"):
+            raise _error(f"options portable=True and simd={self.simd!r} contradict each other; drop one "
+                         "(portable=True is simd=portable)")
         if not 0 <= self.block <= 1 << 20:
             raise _error(f"option block={self.block!r}; expected an integer ≥ 0 (0: automatic)")

@@ -22,6 +22,7 @@ ACC_BYTES = {"int8_t": 1, "int16_t": 2, "int32_t": 4, "int64_t": 8}
 ACTIVE = {"uint8_t": "snnc_active_u8", "int8_t": "snnc_active_i8", "uint16_t": "snnc_active_u16",
           "int16_t": "snnc_active_i16", "uint32_t": "snnc_active_u32", "int32_t": "snnc_active_i32",
           "int64_t": "snnc_active_i64"}      # storage type → the runtime's lister of non-zero inputs
+ROWSUM = {"int16_t": "snnc_event_i8_i16", "int32_t": "snnc_event_i8_i32"}   # accumulator → SIMD row summer
 
 
 def _bank(b: Builder, node: Node, static_rank: int) -> np.ndarray:
@@ -58,9 +59,12 @@ def plan_linear(b: Builder, node: Node) -> None:
         wn = b.array(f"{b.ident}_wt", wt, wct, f"weights of %{name}, [{tw}][{k}][{m}]")
         acc_t = b.acc(node)
         idx = b.buffer(f"s_{b.ident}_idx", "int32_t", k, per_sample=False)
+        binary = xt.dtype.range() == (0, 1)
+        rowsum = ROWSUM.get(acc_t) if binary and wct.name == "int8_t" else None
+        rowbuf = b.buffer(f"s_{b.ident}_row", acc_t, m, per_sample=False) if rowsum else None
         b.step(LinearEvent, node, y, w=wn, wt=wct.name, wstride=k * m, acc=acc_t, idxbuf=idx,
-               tile=min(m, EVENT_TILE_BYTES // ACC_BYTES[acc_t]), binary=xt.dtype.range() == (0, 1),
-               active=ACTIVE[x.ctype.name], **common)
+               tile=min(m, EVENT_TILE_BYTES // ACC_BYTES[acc_t]), binary=binary,
+               active=ACTIVE[x.ctype.name], rowsum=rowsum, rowbuf=rowbuf, **common)
 
 
 def plan_conv2d(b: Builder, node: Node) -> None:

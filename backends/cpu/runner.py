@@ -22,7 +22,9 @@ from . import toolchain
 from .options import CpuOptions
 from .plan import Plan
 
-RUN_ERRORS = {1: "out of memory", 2: "bad arguments", 3: "a worker thread failed to start"}
+RUN_ERRORS = {1: "out of memory", 2: "bad arguments", 3: "a worker thread failed to start",
+              4: "the library uses SIMD instructions this CPU lacks; rebuild it with the cpu option "
+                 "simd=auto or simd=portable"}
 
 
 class CpuRunner:
@@ -40,6 +42,9 @@ class CpuRunner:
         threading = getattr(lib, f"{p}_threading")
         threading.restype = ctypes.c_char_p
         self.threading = threading().decode()
+        simd = getattr(lib, f"{p}_simd")
+        simd.restype = ctypes.c_char_p
+        self.simd = simd().decode()          # the SIMD path the library was built with (simd.py)
         self._threads_used = getattr(lib, f"{p}_threads_used")
         self._threads_used.argtypes = [ctypes.c_int32, ctypes.c_int32]
         self._threads_used.restype = ctypes.c_int32
