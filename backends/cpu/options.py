@@ -4,7 +4,13 @@
   several models link into one program. Must be a C identifier (letters, digits and single
   underscores, starting with a letter, at most 32 characters).
 * ``kernels`` ("auto") — synaptic kernel choice for linear/conv2d layers: "auto" (per layer,
-  see `kernels.py`), or force "bitplane", "event" or "direct" wherever that kernel applies.
+  the least estimated time for the layer's shape, input density and SIMD path; see
+  `kernels.py`), or force "bitplane", "event" or "direct" wherever that kernel applies.
+* ``density`` (float, 0) — the spike density auto assumes for every spiking value (neuron
+  outputs, graph inputs); 0: the default (`kernels.DEFAULT_DENSITY`).
+* ``calibration`` (str) — an snnc array file of inputs (`write_arrays`, one [T, B, *shape]
+  array per graph input): auto then uses each layer's input density measured on them (the
+  reference interpreter, first few samples) instead of the estimate.
 * ``threads`` (int, 0) — worker threads of `run()`; 0 means: the environment variable
   ``SNNC_NUM_THREADS`` read when the model runs, else 1.
 * ``threading`` ("auto") — "openmp" (when the compiler accepts -fopenmp), "pthreads", "none",
@@ -45,6 +51,8 @@ class CpuOptions:
     the ranges here."""
     prefix: str = "snnc"
     kernels: Literal["auto", "bitplane", "event", "direct"] = "auto"
+    density: float = 0.0
+    calibration: str | None = None
     threads: int = 0
     threading: Literal["auto", "openmp", "pthreads", "none"] = "auto"
     cc: str | None = None
@@ -65,6 +73,9 @@ class CpuOptions:
         if not 0 <= self.threads <= 1024:
             raise _error(f"option threads={self.threads!r}; expected an integer 0..1024 "
                          "(0: SNNC_NUM_THREADS at run time, else 1)")
+        if not 0.0 <= self.density <= 1.0:
+            raise _error(f"option density={self.density!r}; expected a share of active inputs in [0, 1] "
+                         "(0: the default estimate)")
         if self.opt not in (0, 1, 2, 3):
             raise _error(f"option opt={self.opt!r}; expected 0, 1, 2 or 3")
         if not _MARCH.match(self.march):

@@ -43,7 +43,10 @@ def plan_linear(b: Builder, node: Node) -> None:
     y = b.value(node)
     bias = b.bparam(node, "bias", node.type.shape)
     common = dict(x=x.field, xt=x.ctype.name, lead=lead, K=k, M=m, tw=tw, bias=bias)
-    if kernels.choose_linear(bank, xt.dtype, k, b.o.kernels) == "bitplane":
+    d, source = b.density(node.operands[0])
+    choice = kernels.choose_linear(bank, xt.dtype, k, m, b.o.kernels, d, source, b.plan.simd, lead)
+    b.plan.choices[node.name] = choice
+    if choice.kernel == "bitplane":
         P, N = packing.bitplanes(bank)
         groups, kw = P.shape[1], P.shape[2]
         nbits = kernels.input_planes(xt.dtype)
@@ -80,7 +83,11 @@ def plan_conv2d(b: Builder, node: Node) -> None:
     name = safe_name(node.name)
     y = b.value(node)
     bias = b.bparam(node, "bias", node.type.shape)
-    kind = kernels.choose_conv(bank, xt.dtype, c, a["groups"], b.o.kernels)
+    d, source = b.density(node.operands[0])
+    choice = kernels.choose_conv(bank, xt.dtype, dict(C=c, O=o, KH=kh, KW=kw, HWO=ho * wo), a["groups"],
+                                 b.o.kernels, d, source, b.plan.simd)
+    b.plan.choices[node.name] = choice
+    kind = choice.kernel
     common = dict(x=x.field, xt=x.ctype.name, C=c, H=h, W=w, O=o, HO=ho, WO=wo, KH=kh, KW=kw, SH=sh, SW=sw,
                   PH=ph, PW=pw, DH=dh, DW=dw, tw=tw, bias=bias, HWO=ho * wo, CHW=c * h * w, OHWO=o * ho * wo)
     if kind == "bitplane":

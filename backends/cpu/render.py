@@ -36,6 +36,7 @@ def context(plan: Plan, opts: CpuOptions) -> dict:
         "steps": plan.steps, "inputs": plan.inputs, "outputs": plan.outputs,
         "threading": threading, "threading_doc": THREADING_DOC[threading], "block": plan.block,
         "needs_i128": any(s.wide == "snnc_i128" for s in plan.steps),
+        "choices": plan.choices, "simd": plan.simd, "kernels_option": opts.kernels,
     }
 
 

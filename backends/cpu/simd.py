@@ -69,12 +69,13 @@ def best() -> str:
 
 
 def resolve(simd: str, march: str) -> str:
-    """The path a build with these options uses on this machine: the forced one, else with
-    -march=native the best this CPU runs, else (a generic -march) the portable kernels'
-    speed class (the header may still find AVX2 among the -march's features)."""
+    """The path a build with these options uses on this machine (what the kernel choice's costs
+    are for): the forced one, else with -march=native the best this CPU runs, else "scalar" (a
+    generic -march: C with the compiler's popcount; the header may still find AVX2 among that
+    -march's features)."""
     if simd != "auto":
         return simd
-    return best() if march == "native" else "portable"
+    return best() if march == "native" else "scalar"
 
 
 def force_flags(simd: str) -> tuple[str, ...]:
