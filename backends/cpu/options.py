@@ -12,7 +12,8 @@
   array per graph input): auto then uses each layer's input density measured on them (the
   reference interpreter, first few samples) instead of the estimate.
 * ``threads`` (int, 0) — worker threads of `run()`; 0 means: the environment variable
-  ``SNNC_NUM_THREADS`` read when the model runs, else 1.
+  ``SNNC_NUM_THREADS`` read when the model runs, else the cores the process may use
+  (``os.sched_getaffinity``; the standalone runner: the online CPUs).
 * ``threading`` ("auto") — "openmp" (when the compiler accepts -fopenmp), "pthreads", "none",
   or "auto": pthreads (POSIX threads work everywhere `run()` does and never spin; OpenMP is
   used only when asked for).
@@ -72,7 +73,7 @@ class CpuOptions:
         check_identifier(self.prefix, "prefix", _error, what="a plain C identifier", example="snnc", max_len=32)
         if not 0 <= self.threads <= 1024:
             raise _error(f"option threads={self.threads!r}; expected an integer 0..1024 "
-                         "(0: SNNC_NUM_THREADS at run time, else 1)")
+                         "(0: SNNC_NUM_THREADS at run time, else every core the process may use)")
         if not 0.0 <= self.density <= 1.0:
             raise _error(f"option density={self.density!r}; expected a share of active inputs in [0, 1] "
                          "(0: the default estimate)")

@@ -8,6 +8,7 @@ returns int64 arrays shaped like the reference's outputs: one array, or a dict f
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -49,9 +50,19 @@ class CpuRunner:
         self._threads_used.argtypes = [ctypes.c_int32, ctypes.c_int32]
         self._threads_used.restype = ctypes.c_int32
 
+    def threads_asked(self) -> int:
+        """Threads a run asks for now: `threads`, else SNNC_NUM_THREADS (1..1024), else the cores this
+        process may run on (`os.sched_getaffinity`, as PyTorch does)."""
+        if self.threads > 0:
+            return int(self.threads)
+        env = os.environ.get("SNNC_NUM_THREADS", "").strip()
+        if env.isdigit() and 1 <= int(env) <= 1024:
+            return int(env)
+        return available_cores()
+
     def threads_used(self, B: int) -> int:
-        """Threads a run on a batch of B uses now (`threads`, else SNNC_NUM_THREADS, else 1; ≤ B)."""
-        return int(self._threads_used(int(self.threads), int(B)))
+        """Threads a run on a batch of B uses now (`threads_asked`, at most B)."""
+        return int(self._threads_used(self.threads_asked(), int(B)))
 
     @classmethod
     def build(cls, graph: Graph, plan: Plan, src_dir: Path, opts: CpuOptions) -> "CpuRunner":
@@ -82,7 +93,7 @@ class CpuRunner:
         outs = [np.empty((T, B) + tuple(s.shape), s.ctype.np) for s in self.plan.outputs]
         in_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
         out_ptrs = (ctypes.c_void_p * len(outs))(*[a.ctypes.data for a in outs])
-        rc = self._run(in_ptrs, out_ptrs, int(T), int(B), int(self.threads))
+        rc = self._run(in_ptrs, out_ptrs, int(T), int(B), self.threads_asked())
         if rc:
             raise TargetError(f"the C model failed: {RUN_ERRORS.get(rc, f'error code {rc}')}")
         return outs
@@ -98,6 +109,14 @@ class CpuRunner:
         if reset:
             getattr(self.lib, f"{p}_profile_reset")()
         return out
+
+
+def available_cores() -> int:
+    """The number of CPUs this process may run on (its affinity mask; else the CPU count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def load_library(src_dirs: list[Path], opts: CpuOptions) -> ctypes.CDLL:
