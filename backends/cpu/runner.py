@@ -83,10 +83,19 @@ class CpuRunner:
         """The C call without checks or conversions beyond layout: `inputs` in graph order, each
         [T, B, *shape] of its `input_dtypes()` type and within its IR type's range (unchecked);
         returns the outputs in their C storage types, in graph order."""
-        ins = [np.ascontiguousarray(a, dtype=s.ctype.np) for a, s in zip(inputs, self.plan.inputs)]
-        if len(ins) != len(self.plan.inputs) or any(a.shape[2:] != tuple(s.shape)
-                                                     for a, s in zip(ins, self.plan.inputs)):
-            raise TargetError("run_raw takes one array [T, B, *shape] per input, in graph order")
+        specs = self.plan.inputs
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != len(specs):
+            raise TargetError(f"run_raw takes a list of {len(specs)} array(s) [T, B, *shape], one per input in graph "
+                              f"order ({', '.join(s.comment for s in specs)}); use run() for a dict or one array")
+        arrays = [np.asarray(a) for a in inputs]
+        for a, s in zip(arrays, specs):
+            if a.dtype.kind not in "biu":
+                raise TargetError(f"run_raw: input {s.comment!r} is an array of {a.dtype}; it takes raw integers "
+                                  f"({s.ctype.np}, see input_dtypes()); run() converts and checks other arrays")
+            if a.ndim < 2 or a.shape[2:] != tuple(s.shape) or 0 in a.shape[:2]:
+                raise TargetError(f"run_raw: input {s.comment!r} has shape {list(a.shape)}; expected [T, B, "
+                                  f"{', '.join(map(str, s.shape))}] with T, B ≥ 1")
+        ins = [np.ascontiguousarray(a, dtype=s.ctype.np) for a, s in zip(arrays, specs)]
         T, B = ins[0].shape[:2]
         if T > 2**31 - 1 or B > 2**31 - 1 or any(a.shape[:2] != (T, B) for a in ins):
             raise TargetError(f"all inputs need the same T and B, within 32-bit integers (got {T}, {B})")
