@@ -65,10 +65,6 @@ class CArray:
     def count(self) -> int:
         return max(1, int(self.values.size))
 
-    @property
-    def body(self) -> str:
-        return cint.c_array_body(self.values)
-
 
 @dataclass
 class Value:

@@ -19,23 +19,25 @@ from snnc.ir import Graph
 
 from ..reference.inputs import bind_inputs
 from ..target import TargetError
-from . import toolchain
+from . import blob, toolchain
 from .options import CpuOptions
 from .plan import Plan
 
 RUN_ERRORS = {1: "out of memory", 2: "bad arguments", 3: "a worker thread failed to start",
               4: "the library uses SIMD instructions this CPU lacks; rebuild it with the cpu option "
-                 "simd=auto or simd=portable"}
+                 "simd=auto or simd=portable", 5: "its weights are not loaded"}
 
 
 class CpuRunner:
     """A loaded C model. `CpuRunner.build(...)` compiles emitted sources; the constructor takes a
     library already loaded (several models with distinct prefixes may share one)."""
 
-    def __init__(self, graph: Graph, plan: Plan, lib: ctypes.CDLL, opts: CpuOptions):
+    def __init__(self, graph: Graph, plan: Plan, lib: ctypes.CDLL, opts: CpuOptions, weights: bytes | None = None,
+                 where: str = "made from the plan"):
         self.graph, self.plan, self.opts, self.lib = graph, plan, opts, lib
         self.threads = opts.threads
         p = plan.prefix
+        self.load_weights(blob.pack(plan.arrays) if weights is None else weights, where)
         self._run = getattr(lib, f"{p}_run")
         self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
                               ctypes.c_int32, ctypes.c_int32, ctypes.c_int32]
@@ -64,10 +66,23 @@ class CpuRunner:
         """Threads a run on a batch of B uses now (`threads_asked`, at most B)."""
         return int(self._threads_used(self.threads_asked(), int(B)))
 
+    def load_weights(self, data: bytes, where: str = "given") -> None:
+        """Load a weight blob (`blob.py`) into the library; TargetError when it is refused."""
+        fn = getattr(self.lib, f"{self.plan.prefix}_load_weights")
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        fn.restype = ctypes.c_int
+        rc = fn(bytes(data), len(data))
+        if rc:
+            raise blob.load_error(rc, where)
+
     @classmethod
     def build(cls, graph: Graph, plan: Plan, src_dir: Path, opts: CpuOptions) -> "CpuRunner":
-        """Compile the sources in `src_dir` into a temporary shared library and load it."""
-        return cls(graph, plan, load_library([Path(src_dir)], opts), opts)
+        """Compile the sources in `src_dir` into a temporary shared library, load it and its weights.bin."""
+        path = Path(src_dir) / blob.FILE
+        if not path.is_file():
+            raise TargetError(f"{src_dir} holds no {blob.FILE}; emit the cpu target into it again")
+        weights = path.read_bytes()
+        return cls(graph, plan, load_library([Path(src_dir)], opts), opts, weights, str(path))
 
     def run(self, x):
         arrays = bind_inputs(self.graph, x)
