@@ -50,12 +50,15 @@ ALIASES = frozenset({"flatten", "reshape"})
 
 # SIMD path → nanoseconds per operation: a bit-plane word × one output ("bit"), an active
 # input's weight added to one output ("event"), the listing of one input ("list"), a
-# non-zero conv weight applied at one output position ("direct")
+# non-zero conv weight applied at one output position ("direct") and once per non-zero weight
+# ("pass": a direct row pass's set-up and remainder; with AVX2 the transformer's 1×1 convs over
+# 8×8 patches took 10× their per-position estimate), a word of the conv bit-plane im2col ("col":
+# strided stores; a 3-channel 32×32 layer spent most of its bitplane time there)
 NS_PER_OP = {
-    "avx512": {"bit": 0.08, "event": 0.012, "list": 0.3, "direct": 0.02},
-    "avx2": {"bit": 0.40, "event": 0.018, "list": 0.3, "direct": 0.03},
-    "scalar": {"bit": 0.90, "event": 0.06, "list": 0.4, "direct": 0.06},
-    "portable": {"bit": 2.2, "event": 0.05, "list": 0.4, "direct": 0.06},
+    "avx512": {"bit": 0.08, "event": 0.012, "list": 0.3, "direct": 0.02, "pass": 1.0, "col": 2.0},
+    "avx2": {"bit": 0.40, "event": 0.018, "list": 0.3, "direct": 0.03, "pass": 20.0, "col": 2.0},
+    "scalar": {"bit": 0.90, "event": 0.06, "list": 0.4, "direct": 0.06, "pass": 20.0, "col": 2.0},
+    "portable": {"bit": 2.2, "event": 0.05, "list": 0.4, "direct": 0.06, "pass": 20.0, "col": 2.0},
 }
 GRADED_EVENT = 1.5            # a graded (multi-bit) input multiplies each weight it adds
 
@@ -157,10 +160,11 @@ def conv_costs(weight: np.ndarray, x: DType, shape: dict, groups: int, d: float,
     c = NS_PER_OP[path]
     C, O, KH, KW, HWO = shape["C"], shape["O"], shape["KH"], shape["KW"], shape["HWO"]
     nonzero = float(np.count_nonzero(weight)) / max(1, weight.size)
-    out = {"direct": O * (C // groups) * KH * KW * HWO * nonzero * c["direct"]}
+    out = {"direct": O * (C // groups) * KH * KW * nonzero * (HWO * c["direct"] + c["pass"])}
     planes = input_planes(x)
     if planes and groups == 1 and is_ternary(weight):
-        out["bitplane"] = planes * KH * KW * math.ceil(C / 64) * O * math.ceil(HWO / 8) * 8 * c["bit"]
+        col = planes * KH * KW * math.ceil(C / 64) * math.ceil(HWO / 8) * 8        # im2col words
+        out["bitplane"] = col * (O * c["bit"] + c["col"])
     return out
 
 
