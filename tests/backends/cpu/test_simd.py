@@ -67,7 +67,7 @@ def test_the_library_reports_its_path(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
-@settings(max_examples=7, deadline=None)
+@settings(max_examples=20, deadline=None)          # 200 networks per path
 @given(st.lists(networks(), min_size=10, max_size=10), st.sampled_from(["auto", "bitplane", "event", "direct"]),
        st.integers(0, 2**32 - 1))
 def test_each_path_on_random_networks(path, nets, kernels, seed):
