@@ -189,6 +189,10 @@ class Target:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def summary(self, graph: Graph, opts) -> list[str]:
+        """Lines worth printing after a compile (e.g. the cpu target's kernel per layer); none by default."""
+        return []
+
     # ------------------------------------------------------------------ running
     def open(self, out_dir: Path | None, graph: Graph, opts):
         raise NotImplementedError

@@ -7,7 +7,8 @@ carry arguments (``CC="ccache gcc"``, ``CXX="g++ -m64"``). A missing compiler is
 failed or timed-out build is a `TargetError` with the compiler's last lines.
 
 Builds are cached: `build` keys the output on the compiler command, the flags, the bytes of
-every C-family file below the sources' folders (and folders they include from), and the file
+every C-family file below the sources' folders (and folders they include from; by relative path,
+so the same sources rendered into another temporary folder hit), and the file
 list of vendor include folders, and copies a cached result instead of compiling again. The cache is ``$SNNC_CACHE_DIR`` (``off`` disables
 it), else ``$XDG_CACHE_HOME/snnc/build``, else ``~/.cache/snnc/build``; it keeps the most
 recent `CACHE_ENTRIES` results.
@@ -133,13 +134,15 @@ def cache_dir() -> Path | None:
 
 def _key(cc: Compiler, flags: list[str], sources: list[Path], include_dirs, depends) -> str:
     """Hash of the command, the flags, the bytes of every C-family file below the sources' folders and
-    `depends`, and the names, sizes and times of the files below `include_dirs` (a vendor's headers)."""
+    `depends` (by path relative to its folder: the content, not where it lies), and the names, sizes and
+    times of the files below `include_dirs` (a vendor's headers)."""
     h = hashlib.sha256()
     h.update(repr((cc.argv, shutil.which(cc.argv[0]), tuple(flags), [s.name for s in sources])).encode())
-    code = sorted({f.resolve() for d in {s.parent for s in sources} | {Path(d) for d in depends}
-                   for f in _tree(Path(d)) if f.suffix in SOURCE_SUFFIXES})
-    for f in code:
-        h.update(str(f).encode() + b"\0" + f.read_bytes())
+    # each file by its path below its folder, so that the same sources in another (temporary) folder hit
+    roots = sorted({Path(d).resolve() for d in {s.parent for s in sources} | {Path(d) for d in depends}})
+    for root in roots:
+        for f in sorted(f for f in _tree(root) if f.suffix in SOURCE_SUFFIXES):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
     for d in include_dirs:
         for f in sorted(_tree(Path(d))):
             st = f.stat()

@@ -8,8 +8,9 @@
 * ``weights.c`` / ``weights.h`` — constant arrays: ternary weights packed as +1 / −1 bit planes
   (`packing.py`), other weights transposed for event-driven accumulation, per-timestep
   parameters expanded to ``[T_p][size]`` (uniform ones become literals);
-* ``snnc_rt.h`` — the popcount core (AVX-512 VPOPCNTDQ when compiled for it, portable C
-  otherwise) and bit packing;
+* ``snnc_rt.h`` — the popcount and event-driven cores and bit packing, on the SIMD path the
+  build's flags allow (`simd.py`: AVX-512 VPOPCNTDQ, AVX2 vpshufb popcount, portable C; the
+  cpu option ``simd`` forces one);
 * ``main.c`` + ``Makefile`` — a standalone runner reading and writing snnc array files
   (`iofile.py`); ``README.md`` describes the folder.
 

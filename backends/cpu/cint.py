@@ -88,16 +88,3 @@ def compute_type(bound: int) -> str | None:
 def widest(*names: str) -> str:
     order = ("int32_t", "int64_t", "snnc_i128")
     return max(names, key=order.index)
-
-
-def c_array_body(a: np.ndarray, per_line: int = 24) -> str:
-    """Comma-separated C initializer for the values of a 1-D integer array (hex for unsigned 64-bit)."""
-    flat = np.ascontiguousarray(a).reshape(-1)
-    if flat.size == 0:
-        return "0"
-    if flat.dtype == np.uint64:
-        items = [f"0x{int(v):016x}u" for v in flat.tolist()]
-    else:
-        items = [int_literal(v) for v in flat.tolist()] if flat.dtype.itemsize == 8 else list(map(str, flat.tolist()))
-    lines = (", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line))
-    return ",\n    ".join(lines)

@@ -26,7 +26,7 @@ from snnc.ir.types import maxabs, size_of
 
 from ..common.names import Namer, comment_text, node_comment, safe_name
 from ..target import TargetError
-from . import cint
+from . import cint, kernels, simd
 from .cint import CType
 from .options import CpuOptions
 from .plan_elementwise import ELEMENTWISE
@@ -64,10 +64,6 @@ class CArray:
     @property
     def count(self) -> int:
         return max(1, int(self.values.size))
-
-    @property
-    def body(self) -> str:
-        return cint.c_array_body(self.values)
 
 
 @dataclass
@@ -109,6 +105,8 @@ class Plan:
     inputs: list[IOSpec] = field(default_factory=list)
     outputs: list[IOSpec] = field(default_factory=list)
     block: int = 1           # samples a thread runs through all timesteps at once
+    simd: str = "portable"   # the SIMD path the kernel choice assumed (`simd.resolve`)
+    choices: dict = field(default_factory=dict)     # node → `kernels.Choice` (linear and conv2d)
 
     @property
     def bytes_per_sample(self) -> int:
@@ -129,6 +127,15 @@ class Builder:
         self.values: dict[str, Value] = {}
         self.namer = Namer()
         self.ident = ""
+        self.plan.simd = simd.resolve(opts.simd_path, opts.march)
+        self._density: tuple[dict, str] | None = None
+
+    def density(self, name: str) -> tuple[float, str]:
+        """The share of non-zero values of node `name` and its source (`kernels.densities`)."""
+        if self._density is None:
+            self._density = kernels.densities(self.g, self.o.density, self.o.calibration)
+        d, source = self._density
+        return d.get(name, 1.0), source
 
     def fail(self, node: Node, why: str):
         raise TargetError(f"target cpu cannot express node %{node.name} ({node.op}): {why}")

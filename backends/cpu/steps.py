@@ -199,6 +199,8 @@ class LinearEvent(Linear, Dense):
     tile: int
     binary: bool
     active: str
+    rowsum: str | None = None             # the runtime's SIMD row summer (binary x, int8 w), else None
+    rowbuf: str | None = None             # its M accumulators
 
 
 @dataclass(frozen=True, kw_only=True)

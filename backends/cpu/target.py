@@ -30,6 +30,11 @@ class CpuTarget(Target):
     def render(self, graph: Graph, opts: CpuOptions) -> dict[str, str]:
         return render(build_plan(graph, opts), opts)
 
+    def summary(self, graph: Graph, opts: CpuOptions) -> list[str]:
+        """One line per linear / conv2d layer: the kernel chosen and why (`snnc compile` prints them)."""
+        plan = build_plan(graph, opts)
+        return [f"%{node}: {c.kernel} — {c.note()}" for node, c in plan.choices.items()]
+
     def open(self, out_dir: Path | None, graph: Graph, opts: CpuOptions) -> CpuRunner:
         """Build the emitted sources in `out_dir` (without one: freshly rendered ones) and load them."""
         plan = build_plan(graph, opts)

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..common import toolchain
 from ..common.toolchain import Compiler
 from ..target import TargetError
+from . import simd
 from .options import CpuOptions
 
 SOURCES = ("model.c", "weights.c")
@@ -31,8 +32,16 @@ def flags(cc: Compiler, opts: CpuOptions) -> list[str]:
         out.append("-pthread")
     if opts.profile:
         out.append("-DSNNC_PROFILE")
-    if opts.portable:
-        out.append("-DSNNC_PORTABLE")
+    path = opts.simd_path
+    if path != "auto" and not simd.can_run(path):
+        raise TargetError(f"cpu option simd={path}: {simd.why_not(path)}, so a library built for it could not run "
+                          f"here; use simd=auto (the best this CPU runs: {simd.best()}) or simd=portable")
+    forced = simd.force_flags(path)
+    bad = [f for f in forced if f.startswith("-m") and not toolchain.accepts(cc, f)]
+    if bad:
+        raise TargetError(f"cpu option simd={path}: the C compiler {cc.argv[0]!r} rejects {' '.join(bad)}; "
+                          "use simd=auto or simd=portable, or another compiler (option cc=...)")
+    out.extend(forced)
     return out
 
 

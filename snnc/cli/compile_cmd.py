@@ -53,6 +53,7 @@ def parse_options(items: list[str]) -> dict:
 
 
 def run(args) -> int:
+    from ..backends import get_target
     from ..compiler import compile_many
 
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
@@ -68,5 +69,8 @@ def run(args) -> int:
     for name, c in compiled.items():
         arts = ", ".join(str(p.relative_to(c.out_dir.parent)) for p in c.artifacts.values())
         print(f"{name:>9}: {out / name}  ({len(c.graph)} nodes; {arts})")
+        if not args.quiet:
+            for line in get_target(c.target).summary(c.graph, c.opts):
+                print(f"{'':>11}{line}")
     print(f"manifest: {args.out}/manifest.json")
     return 0

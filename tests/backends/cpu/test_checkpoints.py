@@ -27,14 +27,14 @@ def _compile_unavailable() -> str | None:
     return None
 
 
-def check_on_digits(path: Path, out: Path):
+def check_on_digits(path: Path, out: Path, **options):
     import snnc
     from snnc.backends.reference import encode_inputs
     from snnc.backends.reference import run as reference_run
     from snnc.data import digits
 
     meta = getattr(snnc.load(path), "metadata", None) or {}
-    compiled = snnc.compile(str(path), target="cpu", out_dir=out, opt=2, threads=2)
+    compiled = snnc.compile(str(path), target="cpu", out_dir=out, opt=2, threads=2, **options)
     T = compiled.timesteps or int(meta.get("T", 4))
     data = digits("test", encoding=meta.get("encoding", "direct"), T=T)
     x = data.x.reshape(T, len(data), *compiled.input_shape).numpy()
@@ -48,12 +48,16 @@ def check_on_digits(path: Path, out: Path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CHECKPOINTS, reason="no shipped checkpoints in examples/checkpoints/*.pt yet")
+@pytest.mark.parametrize("simd_path", ["auto", "avx2", "portable"])
 @pytest.mark.parametrize("path", CHECKPOINTS, ids=lambda p: p.stem)
-def test_shipped_checkpoint_on_digits_test_set_equals_reference(path, tmp_path):
-    why = _compile_unavailable()
+def test_shipped_checkpoint_on_digits_test_set_equals_reference(path, simd_path, tmp_path):
+    """Each SIMD path forced on (auto: the best this CPU runs, AVX-512 where it has VPOPCNTDQ)."""
+    from snnc.backends.cpu import simd
+
+    why = _compile_unavailable() or (None if simd.can_run(simd_path) else f"simd={simd_path}: {simd.why_not(simd_path)}")
     if why:
         pytest.skip(why)
-    check_on_digits(path, tmp_path / "cpu")
+    check_on_digits(path, tmp_path / "cpu", simd=simd_path)
 
 
 @pytest.mark.slow

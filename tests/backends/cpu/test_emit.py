@@ -31,7 +31,8 @@ def test_emit_writes_the_documented_files_only_there(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     arts = get_target("cpu").emit(net(), out, {})
-    assert set(arts) == {"header", "source", "weights", "weights_header", "runtime", "main", "makefile", "readme"}
+    assert set(arts) == {"header", "source", "weights", "weights_header", "blob", "runtime", "main", "makefile",
+                         "readme"}
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in arts.values())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     readme = (out / "README.md").read_text()

@@ -62,6 +62,8 @@ def test_float_weights_are_refused(tmp_path):
     ({"prefix": "int"}, "not a plain C identifier"),
     ({"prefix": "a; system(\"x\")"}, "not a plain C identifier"),
     ({"kernels": "fast"}, "kernels='fast'"),
+    ({"density": 1.5}, "density=1.5"),
+    ({"simd": "neon"}, "simd=.neon."),
     ({"threads": -1}, "threads=-1"),
     ({"threading": "mpi"}, "threading='mpi'"),
     ({"opt": 5}, "opt=5"),

@@ -6,7 +6,8 @@ Two generators, 300 graphs in all, built in batches of ten per compiler run (one
   scale / affine / reshape / spike_matmul / threshold / the integer neurons / multispike_int,
   static and time-varying weights and parameters, odd sizes up to 150; the synaptic kernel is
   drawn (auto, bitplane, event, direct), and so are the build (-march=native, i.e. AVX-512 on
-  machines that have it; no -march; or `portable`: plain C with the SWAR popcount) and the block of samples a
+  machines that have it; no -march; `portable`: plain C with the SWAR popcount; the AVX2 and AVX-512 paths
+  forced where this CPU runs them) and the block of samples a
   thread runs at once (1 or 2 make a batch span several blocks, each restarting the state);
 * `cpuhelp.networks`: MLP / CNN chains at word-boundary sizes with ternary or k-bit weights,
   k-bit inputs and graded spikes, which exercise the bit-plane and event kernels.
@@ -18,10 +19,12 @@ from hypothesis import strategies as st
 
 import strategies
 from cpuhelp import assert_many_match_reference, inputs_for, networks
+from snnc.backends.cpu import simd
 
 INTEGER_OPS = strategies.INTEGER_OPS + ("scale", "affine", "reshape", "spike_matmul")
 KERNELS = st.sampled_from(["auto", "bitplane", "event", "direct"])
-BUILD = st.sampled_from([{"march": "native"}, {"march": ""}, {"portable": True}])
+BUILD = st.sampled_from([{"march": "native"}, {"march": ""}, {"portable": True}]
+                        + [{"simd": p} for p in ("avx2", "avx512") if simd.can_run(p)])
 BLOCK = st.sampled_from([0, 1, 2])          # samples per block (0: automatic, one block at these sizes)
 BATCH = 10
 

@@ -109,3 +109,22 @@ def test_array_file_roundtrip(tmp_path):
     assert all(np.array_equal(a, b) and b.dtype == np.int64 for a, b in zip(arrays, back))
     raw = (tmp_path / "f.bin").read_bytes()
     assert raw[:8] == b"SNNCARR1" and raw[8:12] == (2).to_bytes(4, "little")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "missing"])
+def test_runner_refuses_a_damaged_weight_blob(built, tmp_path, damage):
+    import os
+
+    _, out = built
+    good = (out / "weights.bin").read_bytes()
+    path = tmp_path / "weights.bin"
+    if damage == "truncated":
+        path.write_bytes(good[:-5])
+    elif damage == "flipped":
+        path.write_bytes(good[:-1] + bytes([good[-1] ^ 4]))
+    write_arrays(tmp_path / "in.bin", [np.zeros((2, 1, 2, 70), np.int64), np.zeros((2, 1, 2, 70), np.int64)])
+    r = subprocess.run([str(out / "model"), str(tmp_path / "in.bin"), str(tmp_path / "out.bin")], capture_output=True,
+                       text=True, env=dict(os.environ, SNNC_WEIGHTS=str(path)))
+    want = {"truncated": "truncated", "flipped": "checksum does not match", "missing": "cannot be read"}[damage]
+    assert r.returncode == 5 and "refusing the weight blob" in r.stderr and want in r.stderr, r.stderr
+    assert not (tmp_path / "out.bin").exists()

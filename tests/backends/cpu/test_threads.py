@@ -1,5 +1,8 @@
 """Threads split the batch; outputs never depend on the thread count or the threading backend.
-The thread count is read when the model runs (option, else SNNC_NUM_THREADS), never at import."""
+The thread count is read when the model runs (option, else SNNC_NUM_THREADS, else the cores the
+process may use), never at import."""
+import os
+
 import numpy as np
 import pytest
 
@@ -50,13 +53,18 @@ def test_thread_count_from_environment_at_run_time(runners, monkeypatch):
     r = rs["pthreads"]
     r.threads = 0
     monkeypatch.delenv("SNNC_NUM_THREADS", raising=False)
-    assert r.threads_used(8) == 1
+    cores = len(os.sched_getaffinity(0))
+    assert r.threads_used(8) == min(cores, 8)                  # by default: the cores this process may use
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert r.threads_used(8) == 3 and r.threads_used(2) == 2
     monkeypatch.setenv("SNNC_NUM_THREADS", "3")
     assert r.threads_used(8) == 3 and r.threads_used(2) == 2
     x = inputs_for(g, 3, 8, rng)
     assert np.array_equal(r.run(x), reference_run(g, x))
     monkeypatch.setenv("SNNC_NUM_THREADS", "not-a-number")
-    assert r.threads_used(8) == 1
+    assert r.threads_used(8) == 3                              # ignored: the cores again
+    r.threads = 2
+    assert r.threads_used(8) == 2                              # the option wins over both
 
 
 @pytest.mark.parametrize("block", [1, 2, 3])
