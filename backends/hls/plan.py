@@ -5,15 +5,26 @@
 the layers in graph order, the state arrays, array partitions and whether the
 layers of a timestep can run as a DATAFLOW region. Any graph or option the target
 cannot express raises `TargetError` here, so `emit` fails before writing.
+
+With the `fps` or `fold` option the graph is planned twice: once at the given (or
+smallest) folding for the solver (`folding.py`), then at the PE × SIMD it chose.
+
+DATAFLOW needs every channel to have one producer and one consumer: a value read
+by several layers (a residual branch) gets a fork layer that copies it into one
+buffer per consumer. The schedule gives every layer a stage (its longest path from
+the inputs); a channel from stage a to stage b holds b − a + 1 frames (ping-pong
+for neighbours, deeper for a skip path that bypasses stages), so the pipeline
+never waits on a bypass channel (`depths`, in the estimates as `fifo_depths`).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from snnc.ir import Graph
 
 from .cpp import cpp_type
-from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State
+from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State, add_forks
 from ..common.names import Namer, comment_text
 from .options import HLSOptions
 from .target_errors import refuse
@@ -32,6 +43,8 @@ class Project:
     dataflow: bool
     dataflow_note: str
     partitions: dict[str, int] = field(default_factory=dict)   # buffer name → cyclic factor
+    depths: dict[str, int] = field(default_factory=dict)       # buffer name → frames (DATAFLOW channels)
+    folding_note: str = "as given (options parallelism, simd)"
 
     @property
     def top(self) -> str:
@@ -56,6 +69,20 @@ class Project:
 
 def plan(graph: Graph, options: HLSOptions) -> Project:
     """The `Project` of `graph` under `options` (module docstring); raises TargetError on refusal."""
+    if options.fps is None and options.fold is None:
+        return _plan(graph, options)
+    from .folding import solve
+
+    options.require_timesteps()
+    choice, note = solve(_plan(graph, options))
+    chosen = dataclasses.replace(options, parallelism={k: pe for k, (pe, _) in choice.items()},
+                                 simd={k: s for k, (_, s) in choice.items()})
+    project = _plan(graph, chosen)
+    project.folding_note = note
+    return project
+
+
+def _plan(graph: Graph, options: HLSOptions) -> Project:
     namer = Namer()
     ctx = BuildContext(graph, options, namer)
     inputs, outputs, buffers, layers = [], [], [], []
@@ -79,31 +106,37 @@ def plan(graph: Graph, options: HLSOptions) -> Project:
             layers.append(BUILDERS[node.op](ctx, node))
     if not inputs or not outputs:
         refuse(None, "the graph needs at least one input and one output node")
-    dataflow, note = _dataflow(layers, options)
-    return Project(graph, options, inputs, outputs, buffers, layers, dataflow, note, _partitions(layers))
-
-
-def _dataflow(layers: list[Layer], options: HLSOptions) -> tuple[bool, str]:
-    """DATAFLOW needs every buffer read by exactly one layer (a chain); else the layers run in sequence."""
     if not options.dataflow:
-        return False, "disabled by the dataflow option"
-    uses: dict[str, int] = {}
+        return Project(graph, options, inputs, outputs, buffers, layers, False, "disabled by the dataflow option",
+                       _partitions(layers))
+    forks = add_forks(ctx, layers, buffers)
+    note = "the layers of a timestep run as a DATAFLOW pipeline" + (
+        comment_text(f"; {forks} fork(s) give each consumer of a shared value its own channel") if forks else "")
+    return Project(graph, options, inputs, outputs, buffers, layers, True, note, _partitions(layers),
+                   _depths(layers, buffers))
+
+
+def _depths(layers: list[Layer], buffers: list[Buffer]) -> dict[str, int]:
+    """Frames of each channel between layers: stage(consumer) − stage(producer) + 1 (module docstring)."""
+    stage, made_by = {}, {}
+    for layer in layers:
+        stage[layer.node] = 1 + max((stage[made_by[b.name]] for b in layer.inputs if b.name in made_by), default=0)
+        for b in layer.outputs:
+            made_by[b.name] = layer.node
+    depth = {}
     for layer in layers:
         for b in layer.inputs:
-            uses[b.name] = uses.get(b.name, 0) + 1
-    shared = sorted(name for name, n in uses.items() if n > 1)
-    if shared:
-        return False, comment_text(f"value(s) {', '.join(shared[:3])} feed more than one layer, which a "
-                                   "DATAFLOW region does not allow; the layers run one after the other")
-    return True, "the layers of a timestep form a chain and run as a DATAFLOW pipeline"
+            if b.kind == "buf" and b.name in made_by:
+                depth[b.name] = stage[layer.node] - stage[made_by[b.name]] + 1
+    return {b.name: depth.get(b.name, 2) for b in buffers}
 
 
 def _partitions(layers: list[Layer]) -> dict[str, int]:
     """Cyclic partition factor of each buffer: the most elements a producer writes or a consumer reads per cycle."""
     factor: dict[str, int] = {}
     for layer in layers:
-        out = layer.output.name
-        factor[out] = max(factor.get(out, 1), layer.lanes)
+        for out in (b.name for b in layer.outputs):
+            factor[out] = max(factor.get(out, 1), layer.lanes)
         for b in layer.inputs:
             factor[b.name] = max(factor.get(b.name, 1), layer.read_lanes)
     return {k: v for k, v in factor.items() if v > 1}

@@ -79,28 +79,29 @@ def render_project(project: Project, estimates: dict) -> dict[str, str]:
                   input_list=", ".join(p["name"] for p in ports_in),
                   output_list=", ".join(p["name"] for p in ports_out), **_signatures(project))
     files: dict[str, str] = {}
-    types = [dict(name=b.type_name, ctype=b.ctype, comment=f"%{safe_name(b.node)} : {b.dtype}[{b.size}]")
-             for b in project.all_buffers]
+    types = list({b.type_name: dict(name=b.type_name, ctype=b.ctype,
+                                    comment=f"%{safe_name(b.node)} : {b.dtype}[{b.size}]")
+                  for b in project.all_buffers}.values())
     files["firmware/defines.h"] = _render("defines.h.j2", common, types=types)
 
     headers = _weight_header_names(project)
     layer_texts = []
     for layer in project.layers:
-        node = project.graph[layer.node]
-        comment = node_comment(node)
+        comment = node_comment(project.graph[layer.node]) if layer.node in project.graph else \
+            f"{layer.op} of {layer.inputs[0].name} into {', '.join(b.name for b in layer.outputs)}"
         data = dict(layer.data, comment=comment, fn=layer.fn, signature=layer.signature())
         layer_texts.append(_render(layer.template, data).rstrip("\n"))
         if layer.ident in headers:
             files[f"firmware/weights/{headers[layer.ident]}"] = _render(
                 "weights.h.j2", common, comment=comment, roms=layer.roms, guard=f"{guard}_W_{layer.ident}_H",
-                packed=layer.data.get("packed"), lanes=layer.lanes, groups=layer.data.get("groups", 1),
+                packed=layer.data.get("packed"), lanes=layer.lanes, simd=layer.simd, groups=layer.data.get("groups", 1),
                 fan_in=layer.data.get("row_len", 1))
     files["firmware/layers.h"] = _render(
         "layers.h.j2", common, weight_headers=list(headers.values()), layer_texts=layer_texts)
     states = [dict(name=s.name, ctype=s.ctype, size=s.size, lanes=s.lanes, groups=s.size // s.lanes)
               for s in project.states]
-    buffers = [dict(name=b.name, type_name=b.type_name, size=b.size, partition=project.partitions.get(b.name, 1))
-               for b in project.buffers]
+    buffers = [dict(name=b.name, type_name=b.type_name, size=b.size, partition=project.partitions.get(b.name, 1),
+                    depth=project.depths.get(b.name, 2)) for b in project.buffers]
     layers = [dict(fn=layer.fn, call_args=layer.call_args()) for layer in project.layers]
     files[f"firmware/{top}.h"] = _render("top.h.j2", common)
     files[f"firmware/{top}.cpp"] = _render(
@@ -116,7 +117,12 @@ def render_project(project: Project, estimates: dict) -> dict[str, str]:
         port_rows=[dict(p, name=p["name"]) for p in ports_in + ports_out],
         output_scale_text="the output's scale", steps_text=steps_text,
         estimate_rows=[dict(e, name=safe_name(e["name"])) for e in estimates["layers"]],
-        total=estimates["total"], buffers=estimates["buffers"], io_cycles=estimates["io_cycles_per_timestep"])
+        total=estimates["total"], buffers=estimates["buffers"], io_cycles=estimates["io_cycles_per_timestep"],
+        folding=estimates["folding"], utilization=estimates["utilization"] is not None,
+        resources=estimates["part_resources"],
+        util={k: f"{100 * v:.1f} %" for k, v in (estimates["utilization"] or {}).items()},
+        binding=estimates["binding_resource"],
+        fifo_depths=", ".join(f"`{safe_name(k)}` {v}" for k, v in estimates["fifo_depths"].items() if v > 2))
     files["estimates.json"] = json.dumps(estimates, indent=2) + "\n"
     for name, text in shim_headers().items():
         files[f"shim/{name}"] = text
