@@ -10,11 +10,17 @@ Cycles per timestep of a layer (one flattened loop at II = 1):
   heads·M (spike_matmul), N the outputs PE divides, K the fan-in SIMD divides;
 * every other layer of N elements and PE lanes: N / PE + D;
 * the AXI streams (axis interface): one element per cycle, Σ input sizes + Σ output sizes.
-The network's interval per timestep is II = io + max(layer) with DATAFLOW (the layers
-of a timestep run as a pipeline, timesteps overlapping), else io + Σ(layer). Per sample
-of T timesteps: interval = T · II + reset, where the state reset takes max(N/PE) + D;
-samples per second = clock / interval; latency = interval + (Σ − max) with DATAFLOW
-(the pipeline fill), else the interval itself.
+With DATAFLOW (`streams.py`) every layer is a process and so is every port, fork and
+width converter; a frame process (linear, conv2d, spike_matmul, pooling) takes
+max(its layer, N / W + D for each frame it reads or writes), a port process N (axis, one
+element per cycle) or N / W + D (array), a converter N / gcd(W_in, W_out) + D. The
+network's interval per timestep is II = the slowest process; per sample of T timesteps
+interval = T · II + reset (samples follow each other: ap_ctrl_chain), the reset being the
+largest Σ over one layer's state arrays of N/PE + D; samples per second = clock /
+interval; latency = interval + the pipeline fill (along the longest path, a frame
+process adds its cycles, any other D). Without DATAFLOW the layers run one after the
+other: per timestep io + Σ(layer), io = Σ port sizes (axis), per sample T times that +
+reset.
 
 Logic of a layer: 150 LUT + 200 FF of control, plus per PE lane of a synaptic layer with
 an A-bit accumulator, SIMD = S, x-bit inputs, w-bit weights:
@@ -35,9 +41,9 @@ in LUTs (⌈bits / 64⌉ LUTRAM LUTs). A weight memory of C codes of b bits is r
 PE·SIMD codes per cycle: C / (PE·SIMD) rows, in ⌈PE·SIMD·b / 64⌉ banks of 64-bit words.
 State (membranes, currents) is PE banks of N / PE words; on a part with UltraRAM a bank over
 `URAM_MIN_BITS` goes to URAM (4K × 72 bits per block: ⌈width/72⌉ · ⌈depth/4096⌉) — weights
-stay in BRAM (UltraRAM cannot be initialized from the bitstream). Buffers between layers
-count twice with DATAFLOW (ping-pong), and a channel that bypasses pipeline stages (the
-skip path of a residual branch) holds `depth` frames (`plan.py`, the schedule).
+stay in BRAM (UltraRAM cannot be initialized from the bitstream). With DATAFLOW each
+hls::stream FIFO is depth × (W · bits) and each frame a frame process reads or writes
+counts twice (ping-pong); without, each buffer between layers once.
 
 Utilization = total / the part's resources (`parts.py`); the binding resource is the most
 used one. Everything here is pre-synthesis.
@@ -47,6 +53,7 @@ from __future__ import annotations
 from .layers import PIPELINE_DEPTH, Fold
 from .parts import RESOURCES, Part
 from .plan import Project
+from .streams import process_cycles
 
 BRAM_SHAPES = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36))
 LUTRAM_BITS = 1024
@@ -130,33 +137,69 @@ def layer_cost(fold: Fold, pe: int, simd: int = 1, part: Part | None = None) -> 
 
 
 def buffer_cost(project: Project) -> dict:
-    """BRAM_18K / LUT of the buffers between layers (ping-pong with DATAFLOW; bypass channels deeper)."""
+    """BRAM_18K / LUT of what connects the layers: the buffers of a timestep (sequential design), or
+    the FIFOs and the frame processes' ping-pong frames (DATAFLOW)."""
     bram = lut = 0
-    for b in project.buffers:
-        copies = project.depths.get(b.name, 2) if project.dataflow else 1
-        m_bram, m_lut = memory(b.size, b.dtype.width, project.partitions.get(b.name, 1))
-        bram, lut = bram + copies * m_bram, lut + copies * m_lut
+    if project.schedule is None:
+        for b in project.buffers:
+            m_bram, m_lut = memory(b.size, b.dtype.width, project.partitions.get(b.name, 1))
+            bram, lut = bram + m_bram, lut + m_lut
+        return {"bram_18k": bram, "lut": lut}
+    for c in project.schedule.channels:                      # a FIFO of depth × (W · bits)
+        m_bram, m_lut = memory(c.depth, c.width * c.value.dtype.width)
+        bram, lut = bram + m_bram, lut + m_lut
+    for p in project.schedule.processes:                     # frames: two copies (ping-pong) each
+        if p.kind != "frame":
+            continue
+        for c in p.ins + p.outs:
+            banks = max(c.width, p.layer.lanes if c in p.outs else p.layer.read_lanes)
+            m_bram, m_lut = memory(c.value.size, c.value.dtype.width, banks)
+            bram, lut = bram + 2 * m_bram, lut + 2 * m_lut
     return {"bram_18k": bram, "lut": lut}
 
 
 def io_cycles(project: Project) -> int:
-    return sum(b.size for b in project.inputs + project.outputs) if project.options.interface == "axis" else 0
+    """Cycles per timestep of the ports: added to every timestep (sequential design), or the ports'
+    own processes' cycles (DATAFLOW: the slowest port process)."""
+    axis = project.options.interface == "axis"
+    if project.schedule is not None:
+        return max((process_cycles(p, None, axis) for p in project.schedule.processes
+                    if p.kind in ("input", "output")), default=0)
+    return sum(b.size for b in project.inputs + project.outputs) if axis else 0
 
 
 def throughput(layer_cycles: list[int], io: int, dataflow: bool, timesteps: int, reset: int,
-               clock_mhz: float) -> dict:
-    """The network's interval per timestep, per sample, its latency and samples per second."""
+               clock_mhz: float, fill: int = 0) -> dict:
+    """The network's interval per timestep, per sample, its latency and samples per second.
+
+    Sequential design: per timestep io + Σ layers, per sample T times that + reset. DATAFLOW:
+    per timestep the slowest process (II, the ports' processes included in `io`), per sample
+    T · II + reset (samples follow each other through ap_ctrl_chain), latency + `fill`."""
     total, slowest = sum(layer_cycles), max(layer_cycles, default=0)
-    per_step = io + (slowest if dataflow else total)
+    per_step = max(io, slowest) if dataflow else io + total
     interval = timesteps * per_step + reset
-    latency = interval + (total - slowest if dataflow else 0)
+    latency = interval + (fill if dataflow else 0)
     return {"cycles_per_timestep": per_step, "interval_cycles_per_sample": interval,
             "latency_cycles_per_sample": latency, "latency_us_per_sample": round(latency / clock_mhz, 3),
             "samples_per_second": round(clock_mhz * 1e6 / interval, 1)}
 
 
 def reset_cycles(project: Project) -> int:
-    return max((s.size // s.lanes for s in project.states), default=0) + (PIPELINE_DEPTH if project.states else 0)
+    """The state reset at the start of a sample: the largest Σ over one layer's state arrays of N/PE + D."""
+    per_layer = [sum(s.size // s.lanes + PIPELINE_DEPTH for s in layer.states) for layer in project.layers]
+    return max(per_layer, default=0)
+
+
+def fill_cycles(project: Project, cycles: dict[int, int]) -> int:
+    """Pipeline fill of the DATAFLOW region: the longest path of frame processes (a frame each) and
+    streaming ones (D each)."""
+    if project.schedule is None:
+        return 0
+    depth: dict[int, int] = {}
+    for p in project.schedule.processes:                         # in topological order
+        start = max((depth.get(id(c.producer), 0) for c in p.ins if c.producer is not None), default=0)
+        depth[id(p)] = start + (cycles.get(id(p), 0) if p.kind == "frame" else PIPELINE_DEPTH)
+    return max(depth.values(), default=0)
 
 
 def utilization(total: dict, part: Part | None) -> dict | None:
@@ -188,8 +231,20 @@ def estimate(project: Project) -> dict:
         })
     buffers = buffer_cost(project)
     io = io_cycles(project)
-    perf = throughput([e["cycles_per_timestep"] for e in layers], io, project.dataflow, o.timesteps,
-                      reset_cycles(project), o.clock_mhz)
+    sched = project.schedule
+    proc_cycles = {}
+    if sched is not None:                 # a process's cycles: its layer's, or its frames' reads and writes
+        axis = o.interface == "axis"
+        by_layer = {id(la): e["cycles_per_timestep"] for la, e in zip(project.layers, layers)}
+        for p in sched.processes:
+            proc_cycles[id(p)] = process_cycles(p, by_layer.get(id(p.layer)), axis)
+        for p, e in ((p, e) for p in sched.processes for la, e in zip(project.layers, layers) if p.layer is la):
+            e["cycles_per_timestep"] = proc_cycles[id(p)]
+        converters = [proc_cycles[id(p)] for p in sched.processes if p.kind == "convert"]
+    else:
+        converters = []
+    perf = throughput([e["cycles_per_timestep"] for e in layers] + converters, io, project.dataflow,
+                      o.timesteps, reset_cycles(project), o.clock_mhz, fill_cycles(project, proc_cycles))
     total = dict(perf,
                  bram_18k=sum(e["bram_18k_weights"] + e["bram_18k_state"] for e in layers) + buffers["bram_18k"],
                  uram=sum(e["uram"] for e in layers),
@@ -198,6 +253,9 @@ def estimate(project: Project) -> dict:
                  dsp=sum(e["dsp"] for e in layers))
     util = utilization(total, part)
     slow = max(layers, key=lambda e: e["cycles_per_timestep"])["name"] if layers else None
+    if sched is not None and proc_cycles and max(proc_cycles.values()) > max(
+            (e["cycles_per_timestep"] for e in layers), default=0):
+        slow = max(sched.processes, key=lambda p: proc_cycles[id(p)]).name      # a port or a converter
     return {
         "top": project.top, "clock_mhz": o.clock_mhz, "timesteps": o.timesteps, "interface": o.interface,
         "part": o.part, "part_resources": part.totals() if part else None,
@@ -206,6 +264,11 @@ def estimate(project: Project) -> dict:
         "layers": layers,
         "buffers": buffers,
         "fifo_depths": dict(project.depths),
+        "fifo_note": "beats of each hls::stream channel: 2, or a whole frame on a skip path whose sibling "
+                     "branch passes a frame process (streams.py); never deadlocks (C-simulation checks it)"
+                     if sched is not None else None,
+        "processes": [{"name": p.name, "kind": p.kind, "cycles_per_timestep": proc_cycles[id(p)]}
+                      for p in sched.processes] if sched is not None else None,
         "io_cycles_per_timestep": io,
         "slowest_layer": slow,
         "total": total,

@@ -8,12 +8,15 @@ max_utilization) — and the design fits when every resource's total (layers, pl
 buffers between them) stays within max_utilization of the part. Cheaper per layer as B
 grows, so fitting is monotone in B and the smallest fitting B is found by bisection.
 
-Goals:
-* ``fps=N``: B = (clock / N − reset) / T − io (the interval formula of `estimates.py`);
-* ``fold=max-throughput``: the smallest B that fits;
-* ``fold=balanced``: no layer faster than the stream I/O needs: B = max(io elements per
-  timestep, the max-throughput B) — the cheapest design at the I/O-bound rate;
-* ``fold=min-area``: every layer at its smallest folding (PE = SIMD = 1 unless given).
+The design runs as a DATAFLOW region (`streams.py`), so a timestep takes max(B, io),
+io being the slowest port process (`estimates.py`). Goals:
+* ``fps=N``: B = (clock / N − reset) / T (the interval formula of `estimates.py`);
+* ``fold=max-throughput``: the smallest B that fits, but not below io (no layer faster
+  than the ports can feed it);
+* ``fold=balanced``: the same within half the resources (max_utilization / 2), leaving
+  half of the allowance to the rest of the system;
+* ``fold=min-area``: B = the slowest layer at its smallest folding; every layer takes its
+  cheapest folding within that.
 
 When the goal cannot fit, `FoldingError` names the limiting resource (or the layer that
 cannot go faster) and the largest fps that fits.
@@ -60,11 +63,14 @@ def _candidates(layer, part: Part, caps: dict, opts) -> list[Choice]:
 
 
 class Solver:
-    def __init__(self, project):
+    def __init__(self, project, share: float = 1.0):
         self.project = project
         self.opts = opts = project.options
+        if not project.dataflow:
+            raise FoldingError("hls target: options fps and fold fold the layers of a DATAFLOW design; drop "
+                               "-O dataflow=false")
         self.part = opts.device
-        self.caps = {r: v * opts.max_utilization for r, v in self.part.totals().items()}
+        self.caps = {r: v * opts.max_utilization * share for r, v in self.part.totals().items()}
         self.layers = project.layers
         self.cands = [_candidates(layer, self.part, self.caps, opts) for layer in self.layers]
         buf = buffer_cost(project)
@@ -113,11 +119,12 @@ class Solver:
 
     def fps_of(self, budget: int) -> float:
         o = self.opts
-        return o.clock_mhz * 1e6 / (o.timesteps * (self.io + budget) + self.reset)
+        return o.clock_mhz * 1e6 / (o.timesteps * max(self.io, budget) + self.reset)
 
     def where(self) -> str:
         p = self.part
-        return f"part {p.device} ({p.board}) within max_utilization={self.opts.max_utilization:g}"
+        share = self.caps["lut"] / p.lut if p.lut else self.opts.max_utilization
+        return f"part {p.device} ({p.board}) within {100 * share:.0f} % of its resources"
 
     def nothing_fits(self) -> FoldingError:
         picks = self.pick(self.hi)
@@ -149,14 +156,19 @@ class Solver:
             raise self.nothing_fits()
         if o.fold == "min-area":
             budget, goal = self.hi, "fold=min-area"
-        elif o.fold == "max-throughput":
-            budget, goal = best, "fold=max-throughput"
-        elif o.fold == "balanced":
-            budget, goal = max(best, sum(b.size for b in self.project.inputs + self.project.outputs)), \
-                "fold=balanced"
+        elif o.fold in ("max-throughput", "balanced"):
+            budget, goal = max(best, self.io), f"fold={o.fold}"
         else:
-            budget = int((o.clock_mhz * 1e6 / o.fps - self.reset) / o.timesteps) - self.io
+            budget = int((o.clock_mhz * 1e6 / o.fps - self.reset) / o.timesteps)
             goal = f"fps={o.fps:g}"
+            if budget < self.io:
+                raise FoldingError(
+                    f"hls target: fps={o.fps:g} is more than the ports can carry: the slowest port takes "
+                    f"{self.io:,} cycles per timestep (interface={o.interface}: "
+                    f"{'one element' if o.interface == 'axis' else 'one beat'} per cycle), so at most "
+                    f"{self.fps_of(self.io):,.0f} samples/s; give -O fps={int(self.fps_of(self.io))} or lower"
+                    + (", or -O interface=array (one beat of PE elements per cycle)" if o.interface == "axis"
+                       else ""))
             if budget < best:
                 largest = self.fps_of(best)
                 raise FoldingError(
@@ -169,7 +181,7 @@ class Solver:
 
 
 def solve(project) -> tuple[dict[str, tuple[int, int]], str]:
-    return Solver(project).solve()
+    return Solver(project, 0.5 if project.options.fold == "balanced" else 1.0).solve()
 
 
 def check_fit(project, estimates: dict) -> None:

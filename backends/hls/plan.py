@@ -9,12 +9,11 @@ cannot express raises `TargetError` here, so `emit` fails before writing.
 With the `fps` or `fold` option the graph is planned twice: once at the given (or
 smallest) folding for the solver (`folding.py`), then at the PE × SIMD it chose.
 
-DATAFLOW needs every channel to have one producer and one consumer: a value read
-by several layers (a residual branch) gets a fork layer that copies it into one
-buffer per consumer. The schedule gives every layer a stage (its longest path from
-the inputs); a channel from stage a to stage b holds b − a + 1 frames (ping-pong
-for neighbours, deeper for a skip path that bypasses stages), so the pipeline
-never waits on a bypass channel (`depths`, in the estimates as `fifo_depths`).
+With DATAFLOW the layers are processes connected by hls::stream FIFOs (`streams.py`:
+the `Schedule` of processes and channels, their widths and depths). Every channel
+needs one producer and one consumer: a value read by several layers (a residual
+branch) gets a fork layer that copies it into one channel per consumer. Without
+DATAFLOW the layers of a timestep run one after the other on arrays.
 """
 from __future__ import annotations
 
@@ -27,6 +26,7 @@ from .cpp import cpp_type
 from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State, add_forks
 from ..common.names import Namer, comment_text
 from .options import HLSOptions
+from .streams import Schedule, schedule
 from .target_errors import refuse
 
 SUPPORTED_OPS = frozenset(BUILDERS) | ALIASES | {"input"}
@@ -43,8 +43,13 @@ class Project:
     dataflow: bool
     dataflow_note: str
     partitions: dict[str, int] = field(default_factory=dict)   # buffer name → cyclic factor
-    depths: dict[str, int] = field(default_factory=dict)       # buffer name → frames (DATAFLOW channels)
+    schedule: Schedule | None = None                           # the DATAFLOW region (streams.py)
     folding_note: str = "as given (options parallelism, simd)"
+
+    @property
+    def depths(self) -> dict[str, int]:
+        """Channel name → FIFO depth in beats."""
+        return {c.name: c.depth for c in self.schedule.channels} if self.schedule else {}
 
     @property
     def top(self) -> str:
@@ -110,25 +115,10 @@ def _plan(graph: Graph, options: HLSOptions) -> Project:
         return Project(graph, options, inputs, outputs, buffers, layers, False, "disabled by the dataflow option",
                        _partitions(layers))
     forks = add_forks(ctx, layers, buffers)
-    note = "the layers of a timestep run as a DATAFLOW pipeline" + (
+    note = "one DATAFLOW region of processes connected by hls::stream FIFOs, timesteps pipelined" + (
         comment_text(f"; {forks} fork(s) give each consumer of a shared value its own channel") if forks else "")
     return Project(graph, options, inputs, outputs, buffers, layers, True, note, _partitions(layers),
-                   _depths(layers, buffers))
-
-
-def _depths(layers: list[Layer], buffers: list[Buffer]) -> dict[str, int]:
-    """Frames of each channel between layers: stage(consumer) − stage(producer) + 1 (module docstring)."""
-    stage, made_by = {}, {}
-    for layer in layers:
-        stage[layer.node] = 1 + max((stage[made_by[b.name]] for b in layer.inputs if b.name in made_by), default=0)
-        for b in layer.outputs:
-            made_by[b.name] = layer.node
-    depth = {}
-    for layer in layers:
-        for b in layer.inputs:
-            if b.kind == "buf" and b.name in made_by:
-                depth[b.name] = stage[layer.node] - stage[made_by[b.name]] + 1
-    return {b.name: depth.get(b.name, 2) for b in buffers}
+                   schedule(layers, inputs, outputs, namer))
 
 
 def _partitions(layers: list[Layer]) -> dict[str, int]:

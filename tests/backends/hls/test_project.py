@@ -44,11 +44,17 @@ def test_project_layout(project):
     assert all(path.exists() for path in arts.values())
     lines = (out / "tb_data/input.dat").read_text().splitlines()
     assert len(lines) == 3 and all(line.split()[0] == "5" and len(line.split()) == 1 + 5 * 12 for line in lines)
-    # one function per layer; the time loop and the state reset are explicit; ternary = add/sub
+    # one function per layer; one DATAFLOW region of processes on hls::stream FIFOs, each process with its
+    # own time loop; the neurons reset their state at the start of every sample; ternary = popcounts
     layers = (out / "firmware/layers.h").read_text()
     assert layers.count("static void layer_") == 5
+    assert layers.count("for (int t = 0; t < n_steps; t++)") == 5      # 2 frame processes, 3 streaming
+    assert layers.count("static void proc_") == 4 and layers.count("_step(hls::stream") == 2     # + nested step
+    assert "SNNC_HLS(DATAFLOW)" in layers
     top = (out / "firmware/mlp_top.cpp").read_text()
-    assert "for (int t = 0; t <" in top and "reset of the state" in top
+    assert "SNNC_HLS(DATAFLOW)" in top and "hls::stream<mlp_top_ns::beat<" in top and "dataflow({" in top
+    neuron = layers[layers.index("static void layer_l1"):layers.index("static void proc_l2")]
+    assert neuron.index("ap_int<12> v[8];") < neuron.index("v[j * 1 + l] = 0;") < neuron.index("t < n_steps")
     assert "pos += (on && w == 1)" in layers and "neg += (on && w == -1)" in layers and " * xv" not in layers
     # the bank of 4 ternary matrices is indexed by t % 4
     assert "(t % 4) * " in layers
@@ -109,8 +115,10 @@ def test_estimates_and_readme(project):
     assert est["total"]["dsp"] == sum(e["dsp"] for e in est["layers"])
     assert est["clock_mhz"] == 250 and est["timesteps"] == 5 and est["dataflow"]
     per_step = est["total"]["cycles_per_timestep"]
-    assert per_step == max(e["cycles_per_timestep"] for e in est["layers"]) + est["io_cycles_per_timestep"]
-    assert est["io_cycles_per_timestep"] == (12 + 5 if interface == "axis" else 0)
+    # DATAFLOW: the slowest process, the ports' processes included (axis: one element per cycle)
+    assert per_step == max(max(e["cycles_per_timestep"] for e in est["layers"]), est["io_cycles_per_timestep"])
+    assert est["io_cycles_per_timestep"] == (12 if interface == "axis" else 12 + 3)
+    assert {p["kind"] for p in est["processes"]} == {"input", "frame", "stream", "output"}
     assert est["total"]["latency_us_per_sample"] == pytest.approx(est["total"]["latency_cycles_per_sample"] / 250,
                                                                   abs=1e-3)
     readme = (out / "README.md").read_text()
