@@ -10,7 +10,8 @@ grows, so fitting is monotone in B and the smallest fitting B is found by bisect
 
 The design runs as a DATAFLOW region (`streams.py`), so a timestep takes max(B, io),
 io being the slowest port process (`estimates.py`). Goals:
-* ``fps=N``: B = (clock / N − reset) / T (the interval formula of `estimates.py`);
+* ``fps=N``: the largest B with T · max(B, io) + reset ≤ clock / N (the interval formula of
+  `estimates.py`, the reset at the PEs chosen for B);
 * ``fold=max-throughput``: the smallest B that fits, but not below io (no layer faster
   than the ports can feed it);
 * ``fold=balanced``: the same within half the resources (max_utilization / 2), leaving
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 
 from ..target import TargetError
 from .estimates import buffer_cost, io_cycles, layer_cost, reset_cycles
+from .layers import PIPELINE_DEPTH
+from .streams import PORT_BEAT
 from .parallelism import divisors
 from .parts import RESOURCES, Part
 
@@ -76,10 +79,19 @@ class Solver:
         buf = buffer_cost(project)
         self.fixed = {r: 0 for r in RESOURCES}
         self.fixed["bram_18k"], self.fixed["lut"] = buf["bram_18k"], buf["lut"]
-        self.io = io_cycles(project)
+        self.io = self._ports(project)
         self.reset = reset_cycles(project)
         self.lo = max((min(c.cycles for c in cs) for cs in self.cands), default=1)    # fully parallel
         self.hi = max((max(c.cycles for c in cs) for cs in self.cands), default=1)    # smallest
+
+    @staticmethod
+    def _ports(project) -> int:
+        """The slowest port process at its widest: axis N (one element per cycle); array N / W + D, W the
+        widest beat (`streams.PORT_BEAT`) — the layers next to it are folded to match."""
+        if project.options.interface == "axis":
+            return io_cycles(project)
+        return max(b.size // max(d for d in range(1, PORT_BEAT + 1) if b.size % d == 0) + PIPELINE_DEPTH
+                   for b in project.inputs + project.outputs)
 
     def pick(self, budget: int) -> list[Choice] | None:
         """The cheapest choice of every layer within `budget` cycles; None when a layer cannot meet it."""
@@ -117,9 +129,15 @@ class Solver:
                 lo = mid + 1
         return lo
 
+    def interval(self, budget: int) -> int:
+        """Cycles per sample at `budget`: T · max(budget, io) + the state reset of the chosen PEs."""
+        picks = self.pick(budget)
+        reset = max((sum(size // p.pe + PIPELINE_DEPTH for size, _ in layer.fold.states)
+                     for layer, p in zip(self.layers, picks)), default=0) if picks else self.reset
+        return self.opts.timesteps * max(self.io, budget) + reset
+
     def fps_of(self, budget: int) -> float:
-        o = self.opts
-        return o.clock_mhz * 1e6 / (o.timesteps * max(self.io, budget) + self.reset)
+        return self.opts.clock_mhz * 1e6 / self.interval(budget)
 
     def where(self) -> str:
         p = self.part
@@ -159,22 +177,31 @@ class Solver:
         elif o.fold in ("max-throughput", "balanced"):
             budget, goal = max(best, self.io), f"fold={o.fold}"
         else:
-            budget = int((o.clock_mhz * 1e6 / o.fps - self.reset) / o.timesteps)
+            allowed = o.clock_mhz * 1e6 / o.fps          # cycles per sample
             goal = f"fps={o.fps:g}"
-            if budget < self.io:
+            top = o.clock_mhz * 1e6 / (o.timesteps * self.io)
+            if o.timesteps * self.io > allowed:
                 raise FoldingError(
                     f"hls target: fps={o.fps:g} is more than the ports can carry: the slowest port takes "
                     f"{self.io:,} cycles per timestep (interface={o.interface}: "
                     f"{'one element' if o.interface == 'axis' else 'one beat'} per cycle), so at most "
-                    f"{self.fps_of(self.io):,.0f} samples/s; give -O fps={int(self.fps_of(self.io))} or lower"
+                    f"{top:,.0f} samples/s; give -O fps={int(top)} or lower"
                     + (", or -O interface=array (one beat of PE elements per cycle)" if o.interface == "axis"
                        else ""))
-            if budget < best:
+            if self.interval(best) > allowed:
                 largest = self.fps_of(best)
                 raise FoldingError(
                     f"hls target: fps={o.fps:g} does not fit {self.where()}: the largest that fits is "
                     f"{largest:,.0f} samples/s ({self.limit_text(best)}); give -O fps={int(largest)} or lower, "
                     f"-O fold=max-throughput, or a larger -O part=")
+            lo, hi = best, self.hi                        # the largest (cheapest) budget that meets the fps
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self.interval(mid) <= allowed:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            budget = lo
         picks = self.pick(budget)
         layers = {layer.node: (p.pe, p.simd) for layer, p in zip(self.layers, picks)}
         return layers, f"{goal}: every layer within {budget:,} cycles per timestep on {self.where()}"

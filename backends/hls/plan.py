@@ -117,8 +117,12 @@ def _plan(graph: Graph, options: HLSOptions) -> Project:
     forks = add_forks(ctx, layers, buffers)
     note = "one DATAFLOW region of processes connected by hls::stream FIFOs, timesteps pipelined" + (
         comment_text(f"; {forks} fork(s) give each consumer of a shared value its own channel") if forks else "")
-    return Project(graph, options, inputs, outputs, buffers, layers, True, note, _partitions(layers),
-                   schedule(layers, inputs, outputs, namer))
+    sched = schedule(layers, inputs, outputs, namer)
+    parts = _partitions(layers)
+    for c in sched.channels:            # an array port is read or written one beat per cycle
+        if c.value.kind != "buf" and c.width > 1:
+            parts[c.value.name] = max(parts.get(c.value.name, 1), c.width)
+    return Project(graph, options, inputs, outputs, buffers, layers, True, note, parts, sched)
 
 
 def _partitions(layers: list[Layer]) -> dict[str, int]:

@@ -14,7 +14,9 @@ on t.
   output frame, as a nested DATAFLOW of read → layer → write (ping-pong buffers); their
   channels take the width of the other side;
 * where a streaming producer and consumer differ in PE, a converter re-packs the beats
-  (one loop over gcd(W_in, W_out)-element pieces).
+  (one loop over gcd(W_in, W_out)-element pieces);
+* a port process packs beats of up to `PORT_BEAT` elements (array ports read and write
+  that many per cycle; an AXI4-Stream port carries one element per cycle).
 
 Depths (in beats) come from the schedule: every channel holds 2 beats, except a fork
 output whose sibling branch passes through a frame process before the branches meet
@@ -33,6 +35,7 @@ from .layers import PIPELINE_DEPTH, Buffer, Layer
 STREAMING_OPS = frozenset({"lif_int", "cuba_lif_int", "li_int", "add", "scale", "affine", "threshold",
                            "multispike_int", "output", "fork"})
 MIN_DEPTH = 2
+PORT_BEAT = 16           # the widest beat a port process packs (array ports: elements per cycle)
 
 
 @dataclass
@@ -132,6 +135,8 @@ def _widths(c: Channel, procs: list[Process], namer) -> list[Channel]:
         return [c]
     options = [p.layer.lanes for p in (c.producer,) if p.layer is not None] + \
               [p.layer.read_lanes for p in (c.consumer,) if p.layer is not None]
+    if c.producer.kind == "input" or c.consumer.kind == "output":     # a port: beats of up to PORT_BEAT
+        options.append(max(d for d in range(1, PORT_BEAT + 1) if size % d == 0))
     c.width = max([w for w in options if size % w == 0] + [1])
     return [c]
 
