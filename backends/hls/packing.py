@@ -41,6 +41,7 @@ class PackedWeights:
 
     def decode(self, row: str, lane: str = "l") -> str:
         """C++ expression of the weight level of lane `lane` in row `row` (an ap_int<wbits>)."""
+        lane = lane if lane.isidentifier() else f"({lane})"
         word = f"{self.array.name}[({row}) * {self.nw} + {lane} / {self.cpw}]" if self.nw > 1 else \
             f"{self.array.name}[{row}]"
         shift = f" >> (({lane} % {self.cpw}) * {self.wbits})" if self.cpw > 1 else ""

@@ -22,8 +22,10 @@ Depths (in beats) come from the schedule: every channel holds 2 beats, except a 
 output whose sibling branch passes through a frame process before the branches meet
 again (the skip path of a residual block): a frame process reads a whole frame before
 it writes anything, so the fork can only finish the frame, and the join only start,
-if the skip path holds the whole frame: size / W beats. With these depths no process
-waits forever (the shim's blocking FIFOs check it in C-simulation, `hls_stream.h`).
+if the skip path holds the whole frame: size / W beats. A frame process with several
+inputs (spike_matmul) reads them one after the other in C-simulation, so its later
+inputs hold a frame too. With these depths no process waits forever (the shim's
+blocking FIFOs check it in C-simulation, `hls_stream.h`).
 """
 from __future__ import annotations
 
@@ -166,8 +168,12 @@ def _frames(p: Process) -> set[int]:
 
 
 def _depths(channels: list[Channel]) -> None:
-    """A fork output holds a whole frame when a sibling branch passes through a frame process before they meet."""
+    """A fork output holds a whole frame when a sibling branch passes through a frame process before they
+    meet; so does every input but the first of a frame process with several (C-simulation reads them one
+    after the other)."""
     for c in channels:
+        if c.consumer is not None and c.consumer.kind == "frame" and c.consumer.ins.index(c) > 0:
+            c.depth = max(c.depth, c.beats)
         fork = c.producer
         if fork is None or fork.layer is None or fork.layer.op != "fork":
             continue
