@@ -14,6 +14,9 @@
  * hls::shim::take_deadlock() then reports it once (the generated C entry point returns
  * -3, the testbench fails). Outside a region (sequential code) no stream blocks: a read
  * of an empty stream prints a warning and returns T(), as in Vitis C-simulation.
+ * Which FIFO fills up depends on the number of timesteps only, not on the data, so the
+ * generated top runs the region on threads once per number of timesteps (checked_set)
+ * and in order, with unbounded FIFOs, after that (as fast as the sequential design).
  * Streams cannot be copied. The generated code uses dataflow() only when this shim is
  * included (SNNC_HLS_SHIM_THREADS); with the Vitis headers it calls the processes in
  * order, as Vitis C-simulation does.
@@ -45,12 +48,12 @@ struct deadlock_error {};
 struct waiter {
     std::string what;
     std::function<bool()> blocked;
+    std::condition_variable* cv;     // the stream's, notified when it changes
 };
 
 // The one running dataflow region: its live processes and the blocked ones.
 struct region {
     std::mutex m;
-    std::condition_variable cv;
     int running = 0;
     bool dead = false;
     std::vector<const waiter*> waits;
@@ -83,20 +86,22 @@ inline void check_deadlock(region& r) {
         fprintf(stderr, "%s %s", k ? "," : "", r.waits[k]->what.c_str());
     }
     fprintf(stderr, "\n");
-    r.cv.notify_all();
+    for (const waiter* w : r.waits) {
+        w->cv->notify_all();
+    }
 }
 
 // Block the calling process (r.m held through `lk`) until notified; throws on deadlock.
 inline void wait(region& r, std::unique_lock<std::mutex>& lk, const std::string& what,
-                 const std::function<bool()>& blocked) {
+                 const std::function<bool()>& blocked, std::condition_variable& cv) {
     if (r.dead) {
         throw deadlock_error();
     }
-    const waiter me{what, blocked};
+    const waiter me{what, blocked, &cv};
     r.waits.push_back(&me);
     check_deadlock(r);
     if (!r.dead) {
-        r.cv.wait(lk);
+        cv.wait(lk);
     }
     for (size_t k = 0; k < r.waits.size(); k++) {
         if (r.waits[k] == &me) {
@@ -128,7 +133,6 @@ inline bool dataflow(std::initializer_list<std::function<void()> > procs) {
             std::lock_guard<std::mutex> lk(r.m);
             r.running--;
             check_deadlock(r);
-            r.cv.notify_all();
         });
     }
     for (std::thread& t : threads) {
@@ -142,6 +146,23 @@ inline bool dataflow(std::initializer_list<std::function<void()> > procs) {
     }
     return !dead;
 }
+
+// The values of a key (the number of timesteps) a DATAFLOW region already ran with on blocking
+// FIFOs. The traffic of every channel depends on the timesteps only, never on the data, so one
+// blocking run per value shows any deadlock; the generated top runs the later calls in order.
+struct checked_set {
+    std::vector<int> seen;
+    bool first(int key) {
+        std::lock_guard<std::mutex> lk(state().m);
+        for (int k : seen) {
+            if (k == key) {
+                return false;
+            }
+        }
+        seen.push_back(key);
+        return true;
+    }
+};
 
 // Whether a region deadlocked since the last call (and clear it).
 inline bool take_deadlock() {
@@ -170,10 +191,10 @@ class stream<T, 0> {
         std::unique_lock<std::mutex> lk(r.m);
         while (depth_ > 0 && r.running > 0 && q_.size() >= depth_) {
             shim::wait(r, lk, "'" + name_ + "' full (depth " + std::to_string(depth_) + ")",
-                       [this] { return q_.size() >= depth_; });
+                       [this] { return q_.size() >= depth_; }, cv_);
         }
         q_.push_back(v);
-        r.cv.notify_all();
+        cv_.notify_one();        // the reader, if it waits (one reader and one writer per stream)
     }
     T read() {
         shim::region& r = shim::state();
@@ -183,11 +204,11 @@ class stream<T, 0> {
                 fprintf(stderr, "WARNING: hls::stream '%s' is read while empty\n", name_.c_str());
                 return T();
             }
-            shim::wait(r, lk, "'" + name_ + "' empty", [this] { return q_.empty(); });
+            shim::wait(r, lk, "'" + name_ + "' empty", [this] { return q_.empty(); }, cv_);
         }
         T v = q_.front();
         q_.pop_front();
-        r.cv.notify_all();
+        cv_.notify_one();        // the writer, if it waits
         return v;
     }
     void read(T& v) { v = read(); }
@@ -196,14 +217,14 @@ class stream<T, 0> {
         if (q_.empty()) return false;
         v = q_.front();
         q_.pop_front();
-        shim::state().cv.notify_all();
+        cv_.notify_one();
         return true;
     }
     bool write_nb(const T& v) {
         std::lock_guard<std::mutex> lk(shim::state().m);
         if (depth_ > 0 && q_.size() >= depth_) return false;
         q_.push_back(v);
-        shim::state().cv.notify_all();
+        cv_.notify_one();
         return true;
     }
     bool empty() const {
@@ -228,6 +249,7 @@ class stream<T, 0> {
     std::deque<T> q_;
     std::string name_;
     size_t depth_;
+    std::condition_variable cv_;     // its one reader or its one writer waits here
 };
 
 // A FIFO of DEPTH elements (blocking inside a running dataflow region).

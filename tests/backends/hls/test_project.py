@@ -117,7 +117,8 @@ def test_estimates_and_readme(project):
     per_step = est["total"]["cycles_per_timestep"]
     # DATAFLOW: the slowest process, the ports' processes included (axis: one element per cycle)
     assert per_step == max(max(e["cycles_per_timestep"] for e in est["layers"]), est["io_cycles_per_timestep"])
-    assert est["io_cycles_per_timestep"] == (12 if interface == "axis" else 12 + 3)
+    # axis: 12 input elements, one per cycle; array: 12 inputs in one beat, 5 outputs in beats of 1 (PE of y)
+    assert est["io_cycles_per_timestep"] == (12 if interface == "axis" else 5 + 3)
     assert {p["kind"] for p in est["processes"]} == {"input", "frame", "stream", "output"}
     assert est["total"]["latency_us_per_sample"] == pytest.approx(est["total"]["latency_cycles_per_sample"] / 250,
                                                                   abs=1e-3)
