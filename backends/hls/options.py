@@ -7,15 +7,28 @@ top            ``"snn_top"``                        name of the top function (a 
 interface      ``"axis"``                           ``"axis"``: one AXI4-Stream per input/output,
                                                     one element per beat; ``"array"``: arrays
                                                     ``[max_timesteps][size]`` (BRAM ports)
-parallelism    ``1``                                lanes per layer: an int for every layer, or a
-                                                    dict node name → int (others get ``1``; the
-                                                    command line writes ``node:N,node:N``); must
-                                                    divide the layer's size (see `parallelism.py`)
+parallelism    ``1``                                PE, the output lanes per layer: an int for every
+                                                    layer, or a dict node name → int (others get
+                                                    ``1`` or the solver's choice; the command line
+                                                    writes ``node:N,node:N``); must divide the
+                                                    layer's size (see `parallelism.py`)
+simd           ``1``                                SIMD, the input lanes of the synaptic layers
+                                                    (linear, conv2d, spike_matmul), the same forms;
+                                                    must divide the layer's fan-in
+fps            none                                 samples per second to meet: the folding solver
+                                                    (`folding.py`) picks PE × SIMD per layer
+fold           none                                 ``balanced`` | ``min-area`` | ``max-throughput``:
+                                                    the solver's goal instead of an fps
+max_utilization ``0.7``                             share of each resource of the part the solver
+                                                    may use (headroom for routing and the shell)
 timesteps      graph attr ``timesteps``             T of the testbench data and the estimates; the
                                                     top function takes the T of each call at run time
 max_timesteps  ``timesteps``                        array interface: rows of the input/output arrays
 clock_mhz      ``200``                              target clock (estimates, Tcl, config)
-part           ``"xcu250-figd2104-2L-e"``           FPGA part for Vitis HLS
+part           ``"xcu250-figd2104-2L-e"``           FPGA part for Vitis HLS: a full part number, a
+                                                    device or a board alias of `parts.py` (u250,
+                                                    u55c, zcu104, kv260, pynq-z2 …), which also
+                                                    gives the resources of the estimates
 dataflow       ``True``                             ``#pragma HLS DATAFLOW`` over the layers of a
                                                     timestep when the graph is a chain
 csim, csynth,  ``True, True, False, False``         default steps of ``build_prj.tcl``
@@ -45,6 +58,7 @@ from snnc.ir import MAX_TIMESTEPS, Graph
 
 from ..common.names import check_identifier, check_word
 from ..target import TargetError
+from .parts import Part, find_part, known_parts
 
 MAX_TB_SAMPLES = 4096
 DEFAULT_PART = "xcu250-figd2104-2L-e"
@@ -60,6 +74,10 @@ class HLSOptions:
     top: object = field(default="snn_top", metadata={"type": "C++ identifier"})
     interface: Literal["axis", "array"] = "axis"
     parallelism: object = field(default=1, metadata={"type": "int, or node:N,node:N per layer"})
+    simd: object = field(default=1, metadata={"type": "int, or node:N,node:N per layer"})
+    fps: float | None = None
+    fold: Literal["balanced", "min-area", "max-throughput"] | None = None
+    max_utilization: float = 0.7
     timesteps: object = field(default=None, metadata={"type": "int"})   # None: the graph's `timesteps`
     max_timesteps: int | None = None      # None: timesteps
     clock_mhz: float = 200.0
@@ -89,19 +107,41 @@ class HLSOptions:
         if not 0 < self.clock_mhz <= 2000:
             raise _error(f"option clock_mhz={self.clock_mhz!r}: expected a number of MHz in (0, 2000]")
         check_word(self.part, "part", DEFAULT_PART, _error)
+        self._check_folding()
         _count(self.seed, "seed", 0)
         _count(self.tb_samples, "tb_samples", 1, MAX_TB_SAMPLES)
         for key in ("cxx", "hls_include"):
             if getattr(self, key) is not None and not getattr(self, key).strip():
                 raise _error(f"option {key}={getattr(self, key)!r}: expected a path or command name")
 
+    def _check_folding(self):
+        """simd, fps, fold, max_utilization; a part of the table becomes its full part number."""
+        object.__setattr__(self, "simd", _parallelism(self.simd, "simd"))
+        known = find_part(self.part)
+        if known is not None:
+            object.__setattr__(self, "part", known.part)
+        if self.fps is not None and not self.fps > 0:
+            raise _error(f"option fps={self.fps!r}: expected a positive number of samples per second")
+        if self.fps is not None and self.fold is not None:
+            raise _error(f"options fps={self.fps:g} and fold={self.fold} both choose the folding; give one of them")
+        if not 0 < self.max_utilization <= 1:
+            raise _error(f"option max_utilization={self.max_utilization!r}: expected a fraction in (0, 1]")
+        if (self.fps is not None or self.fold is not None) and known is None:
+            raise _error(f"option {'fps' if self.fps is not None else 'fold'} needs the resources of the part, "
+                         f"and part={self.part} is not in snnc's table; give -O part= one of {known_parts()}")
+
+    @property
+    def device(self) -> Part | None:
+        """The part's resources, when the part is in the table of `parts.py`."""
+        return find_part(self.part)
+
     def resolved(self, graph: Graph) -> "HLSOptions":
-        """The node names of `parallelism` checked against the graph; timesteps and max_timesteps filled in."""
-        if isinstance(self.parallelism, dict):
-            names = {n.name for n in graph}
-            for k in self.parallelism:
+        """The node names of `parallelism` / `simd` checked against the graph; timesteps and max_timesteps filled in."""
+        names = {n.name for n in graph}
+        for key in ("parallelism", "simd"):
+            for k in getattr(self, key) if isinstance(getattr(self, key), dict) else ():
                 if k not in names:
-                    raise _error(f"option parallelism names node {k!r}, which is not in the graph; "
+                    raise _error(f"option {key} names node {k!r}, which is not in the graph; "
                                  f"nodes: {', '.join(sorted(names))}")
         attr_t = graph.attrs.get("timesteps")
 MAX_TB_SAMPLES = 4096
@@ -125,22 +165,32 @@ MAX_TB_SAMPLES = 4096
         return {"csim": self.csim, "csynth": self.csynth, "cosim": self.cosim, "export": self.export}
 
     def lanes(self, node_name: str) -> int:
-        if isinstance(self.parallelism, dict):
-            return self.parallelism.get(node_name, 1)
-        return self.parallelism
+        return self.explicit("parallelism", node_name) or 1
+
+    def simd_lanes(self, node_name: str) -> int:
+        return self.explicit("simd", node_name) or 1
+
+    def explicit(self, key: str, node_name: str) -> int | None:
+        """The PE (`parallelism`) or SIMD (`simd`) the user gave for a node, None where the solver may choose.
+        A single int given for every layer counts as given, except the default 1 while a solver runs."""
+        value = getattr(self, key)
+        if isinstance(value, dict):
+            return value.get(node_name)
+        solving = self.fps is not None or self.fold is not None
+        return None if solving and value == 1 else value
 
 
-def _parallelism(par):
+def _parallelism(par, name: str = "parallelism"):
     """An int for every layer, or a dict node name → int (text: ``N`` or ``node:N,node:N``)."""
     if isinstance(par, str) and ":" in par:
         try:
             par = {k.strip(): int(v) for k, v in (item.rsplit(":", 1) for item in par.split(",") if item.strip())}
         except ValueError:
-            raise _error(f"option parallelism={par!r}: write N, or node:N,node:N "
+            raise _error(f"option {name}={par!r}: write N, or node:N,node:N "
                          f"(e.g. layers.0:4,layers.2:2)") from None
     if isinstance(par, dict):
-        return {k: _count(v, f"parallelism[{k!r}]", 1) for k, v in par.items()}
-    return _count(par, "parallelism", 1)
+        return {k: _count(v, f"{name}[{k!r}]", 1) for k, v in par.items()}
+    return _count(par, name, 1)
 
 
 def _count(v, name: str, minimum: int, maximum: int | None = None) -> int:

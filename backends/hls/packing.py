@@ -41,6 +41,7 @@ class PackedWeights:
 
     def decode(self, row: str, lane: str = "l") -> str:
         """C++ expression of the weight level of lane `lane` in row `row` (an ap_int<wbits>)."""
+        lane = lane if lane.isidentifier() else f"({lane})"
         word = f"{self.array.name}[({row}) * {self.nw} + {lane} / {self.cpw}]" if self.nw > 1 else \
             f"{self.array.name}[{row}]"
         shift = f" >> (({lane} % {self.cpw}) * {self.wbits})" if self.cpw > 1 else ""
@@ -55,14 +56,14 @@ def pack(levels: np.ndarray, name: str) -> PackedWeights:
     wbits = signed_bits(lo, hi)
     cpw = max(1, min(p, WORD_LIMIT // wbits))
     nw = -(-p // cpw)
-    codes = (lv & ((1 << wbits) - 1)).astype(object).reshape(tw * g * k, p)
-    words = []
-    for row in codes:
-        for j in range(nw):
-            word = 0
-            for pos, c in enumerate(row[j * cpw:(j + 1) * cpw]):
-                word |= int(c) << (pos * wbits)
-            words.append(word)
+    if wbits <= WORD_LIMIT - 1:      # vectorized: every word fits a uint64
+        codes = (lv & ((1 << wbits) - 1)).astype(np.uint64).reshape(tw * g * k, p)
+        padded = np.zeros((tw * g * k, nw * cpw), np.uint64)
+        padded[:, :p] = codes
+        shifts = (np.arange(cpw, dtype=np.uint64) * np.uint64(wbits))[None, None, :]
+        words = np.bitwise_or.reduce(padded.reshape(-1, nw, cpw) << shifts, axis=2).reshape(-1).tolist()
+    else:                            # one code per word, wider than 63 bits: Python integers
+        words = [int(c) & ((1 << wbits) - 1) for c in lv.reshape(-1).tolist()]
     word_bits = cpw * wbits
     lits = [f"0x{w:X}ULL" for w in words]
     rows = [", ".join(lits[i:i + 8]) for i in range(0, len(lits), 8)]

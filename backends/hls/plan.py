@@ -5,17 +5,28 @@
 the layers in graph order, the state arrays, array partitions and whether the
 layers of a timestep can run as a DATAFLOW region. Any graph or option the target
 cannot express raises `TargetError` here, so `emit` fails before writing.
+
+With the `fps` or `fold` option the graph is planned twice: once at the given (or
+smallest) folding for the solver (`folding.py`), then at the PE × SIMD it chose.
+
+With DATAFLOW the layers are processes connected by hls::stream FIFOs (`streams.py`:
+the `Schedule` of processes and channels, their widths and depths). Every channel
+needs one producer and one consumer: a value read by several layers (a residual
+branch) gets a fork layer that copies it into one channel per consumer. Without
+DATAFLOW the layers of a timestep run one after the other on arrays.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from snnc.ir import Graph
 
 from .cpp import cpp_type
-from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State
+from .layers import ALIASES, BUILDERS, Buffer, BuildContext, Layer, State, add_forks
 from ..common.names import Namer, comment_text
 from .options import HLSOptions
+from .streams import Schedule, schedule
 from .target_errors import refuse
 
 SUPPORTED_OPS = frozenset(BUILDERS) | ALIASES | {"input"}
@@ -32,6 +43,13 @@ class Project:
     dataflow: bool
     dataflow_note: str
     partitions: dict[str, int] = field(default_factory=dict)   # buffer name → cyclic factor
+    schedule: Schedule | None = None                           # the DATAFLOW region (streams.py)
+    folding_note: str = "as given (options parallelism, simd)"
+
+    @property
+    def depths(self) -> dict[str, int]:
+        """Channel name → FIFO depth in beats."""
+        return {c.name: c.depth for c in self.schedule.channels} if self.schedule else {}
 
     @property
     def top(self) -> str:
@@ -56,6 +74,20 @@ class Project:
 
 def plan(graph: Graph, options: HLSOptions) -> Project:
     """The `Project` of `graph` under `options` (module docstring); raises TargetError on refusal."""
+    if options.fps is None and options.fold is None:
+        return _plan(graph, options)
+    from .folding import solve
+
+    options.require_timesteps()
+    choice, note = solve(_plan(graph, options))
+    chosen = dataclasses.replace(options, parallelism={k: pe for k, (pe, _) in choice.items()},
+                                 simd={k: s for k, (_, s) in choice.items()})
+    project = _plan(graph, chosen)
+    project.folding_note = note
+    return project
+
+
+def _plan(graph: Graph, options: HLSOptions) -> Project:
     namer = Namer()
     ctx = BuildContext(graph, options, namer)
     inputs, outputs, buffers, layers = [], [], [], []
@@ -79,31 +111,26 @@ def plan(graph: Graph, options: HLSOptions) -> Project:
             layers.append(BUILDERS[node.op](ctx, node))
     if not inputs or not outputs:
         refuse(None, "the graph needs at least one input and one output node")
-    dataflow, note = _dataflow(layers, options)
-    return Project(graph, options, inputs, outputs, buffers, layers, dataflow, note, _partitions(layers))
-
-
-def _dataflow(layers: list[Layer], options: HLSOptions) -> tuple[bool, str]:
-    """DATAFLOW needs every buffer read by exactly one layer (a chain); else the layers run in sequence."""
     if not options.dataflow:
-        return False, "disabled by the dataflow option"
-    uses: dict[str, int] = {}
-    for layer in layers:
-        for b in layer.inputs:
-            uses[b.name] = uses.get(b.name, 0) + 1
-    shared = sorted(name for name, n in uses.items() if n > 1)
-    if shared:
-        return False, comment_text(f"value(s) {', '.join(shared[:3])} feed more than one layer, which a "
-                                   "DATAFLOW region does not allow; the layers run one after the other")
-    return True, "the layers of a timestep form a chain and run as a DATAFLOW pipeline"
+        return Project(graph, options, inputs, outputs, buffers, layers, False, "disabled by the dataflow option",
+                       _partitions(layers))
+    forks = add_forks(ctx, layers, buffers)
+    note = "one DATAFLOW region of processes connected by hls::stream FIFOs, timesteps pipelined" + (
+        comment_text(f"; {forks} fork(s) give each consumer of a shared value its own channel") if forks else "")
+    sched = schedule(layers, inputs, outputs, namer)
+    parts = _partitions(layers)
+    for c in sched.channels:            # an array port is read or written one beat per cycle
+        if c.value.kind != "buf" and c.width > 1:
+            parts[c.value.name] = max(parts.get(c.value.name, 1), c.width)
+    return Project(graph, options, inputs, outputs, buffers, layers, True, note, parts, sched)
 
 
 def _partitions(layers: list[Layer]) -> dict[str, int]:
     """Cyclic partition factor of each buffer: the most elements a producer writes or a consumer reads per cycle."""
     factor: dict[str, int] = {}
     for layer in layers:
-        out = layer.output.name
-        factor[out] = max(factor.get(out, 1), layer.lanes)
+        for out in (b.name for b in layer.outputs):
+            factor[out] = max(factor.get(out, 1), layer.lanes)
         for b in layer.inputs:
             factor[b.name] = max(factor.get(b.name, 1), layer.read_lanes)
     return {k: v for k, v in factor.items() if v > 1}

@@ -82,6 +82,10 @@ def call_csim(fn, graph: Graph, xs: dict, top: str):
     x_ptrs = (_P64 * len(arrays))(*[a.ctypes.data_as(_P64) for a in arrays])
     y_ptrs = (_P64 * len(outs))(*[a.ctypes.data_as(_P64) for a in outs])
     rc = fn(x_ptrs, y_ptrs, int(T), int(B))
+    if rc == -3:
+        raise TargetError(f"hls target: the C-simulation of {top} deadlocked: a FIFO of its DATAFLOW region is too "
+                          "shallow for the schedule (the blocked streams are printed on stderr); the depths snnc "
+                          "computes never deadlock, so check edited depths, or emit with -O dataflow=false")
     if rc != 0:
         raise TargetError(f"hls target: the C-simulation of {top} failed (code {rc}) for T={T}, B={B}")
     if len(outs) == 1:

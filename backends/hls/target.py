@@ -19,6 +19,7 @@ from snnc.ir import Graph
 
 from ..target import Target, register
 from .estimates import estimate
+from .folding import check_fit
 from .options import HLSOptions
 from .plan import SUPPORTED_OPS, plan
 from .render import render_project
@@ -42,13 +43,17 @@ class HLSTarget(Target):
                  "estimates": "estimates.json", "csim": "csim", "shim": "shim"}
 
     def check_graph(self, graph: Graph, opts: HLSOptions) -> None:
-        plan(graph, opts)
+        project = plan(graph, opts)
+        if opts.timesteps is not None:
+            check_fit(project, estimate(project))
 
     def render(self, graph: Graph, opts: HLSOptions) -> dict[str, str]:
         """Every file of the project (relative path → text), without writing anything."""
         opts.require_timesteps()
         project = plan(graph, opts)
-        files = render_project(project, estimate(project))
+        estimates = estimate(project)
+        check_fit(project, estimates)
+        files = render_project(project, estimates)
         files["tb_data/input.dat"], files["tb_data/expected.dat"] = tb_data(
             graph, opts.tb_input, opts.timesteps, opts.tb_samples, opts.seed)
         return files

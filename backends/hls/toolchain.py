@@ -38,4 +38,4 @@ def hls_include(option: str | None, project_dir: Path) -> Path:
 def library_flags(include: Path, *, werror: bool, flags=(), defines: dict | None = None) -> list[str]:
     """The flags of a shared library of generated code; `werror` is dropped for the Vitis headers."""
     return [*(f for f in WARN_FLAGS if werror or f != "-Werror"), "-isystem", str(include), *flags,
-            *(f"-D{k}={v}" for k, v in (defines or {}).items()), "-fPIC", "-shared"]
+            *(f"-D{k}={v}" for k, v in (defines or {}).items()), "-pthread", "-fPIC", "-shared"]

@@ -3,7 +3,8 @@
 `BUILDERS` maps op name → builder; `ALIASES` are the ops that generate no code
 (flatten and reshape re-read their operand's row-major buffer).
 """
-from .base import PIPELINE_DEPTH, Buffer, BuildContext, Cost, Layer, State
+from .base import PIPELINE_DEPTH, Buffer, BuildContext, Fold, Layer, State
+from .fork import add_forks
 from .elementwise import build_add, build_gain, build_multispike, build_output, build_threshold
 from .neuron import build_neuron
 from .pool import build_pool
@@ -18,4 +19,4 @@ BUILDERS = {
 }
 ALIASES = frozenset({"flatten", "reshape"})
 
-__all__ = ["BUILDERS", "ALIASES", "Buffer", "BuildContext", "Cost", "Layer", "State", "PIPELINE_DEPTH"]
+__all__ = ["add_forks", "BUILDERS", "ALIASES", "Buffer", "BuildContext", "Fold", "Layer", "State", "PIPELINE_DEPTH"]

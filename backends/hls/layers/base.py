@@ -22,6 +22,12 @@ from ..parallelism import check_lanes
 PIPELINE_DEPTH = 3   # assumed iteration latency of a pipelined loop (cycles), for the estimates
 
 
+def map_fold(size: int, what: str, lut: int, ff: int, dsp: int = 0, params=(), states=()) -> Fold:
+    """The fold of an elementwise layer of `size` elements with its per-lane datapath."""
+    return Fold("map", 1, size, what, lut_lane=lut, ff_lane=ff, dsp_lane=dsp,
+                params=tuple((a.length, a.bits) for a in params), states=tuple(states))
+
+
 @dataclass
 class Buffer:
     node: str           # the IR node whose value this is
@@ -47,17 +53,35 @@ class State:
         return f"ap_int<{self.bits}>"
 
 
-@dataclass
-class Cost:
-    """What the estimates need to know about one layer (see `estimates.py` for the formulas)."""
-    cycles: int                 # clock cycles per timestep
-    lanes: int
-    lut_per_lane: int
-    ff_per_lane: int
-    dsp_per_lane: int = 0
-    ternary: bool = False
+@dataclass(frozen=True)
+class Fold:
+    """A layer's folding space and what its cost depends on (the formulas are in `estimates.py`).
+
+    A synaptic layer (``kind="mvu"``) computes `outer` × (pe_size / PE) × (simd_size / SIMD)
+    cycles of PE × SIMD synapses; any other layer (``kind="map"``) pe_size / PE cycles of PE
+    elements. `mode` is the synapse datapath (popcount, ternary, select, multiply; ``map``
+    for the others) with its operand widths; `lut_lane`/`ff_lane`/`dsp_lane` are a map
+    layer's per-lane datapath; `weights` = (codes, bits per code) of the weight memory,
+    `params` the other constant arrays (length, bits), `states` the state arrays (size, bits).
+    """
+    kind: str
+    outer: int
+    pe_size: int
+    pe_what: str
+    simd_size: int = 1
+    simd_what: str = ""
+    mode: str = "map"
+    acc_bits: int = 0
+    xbits: int = 0
+    wbits: int = 0
+    lut_lane: int = 0
+    ff_lane: int = 0
+    dsp_lane: int = 0
+    weights: tuple[int, int] | None = None
+    params: tuple[tuple[int, int], ...] = ()
+    states: tuple[tuple[int, int], ...] = ()
     synapses: int = 0           # synaptic operations (weights read) per timestep
-    notes: str = ""
+    ternary: bool = False
 
 
 @dataclass
@@ -69,12 +93,18 @@ class Layer:
     data: dict
     inputs: list[Buffer]
     output: Buffer
-    cost: Cost
-    lanes: int
+    fold: Fold
+    lanes: int                      # PE
     read_lanes: int                 # consecutive input elements read per cycle (buffer partitioning)
     states: list[State] = field(default_factory=list)
     roms: list[ConstArray] = field(default_factory=list)
     uses_t: bool = False
+    simd: int = 1                   # SIMD (synaptic layers)
+    extra_outputs: list[Buffer] = field(default_factory=list)    # a fork's further copies (y1, y2, …)
+
+    @property
+    def outputs(self) -> list[Buffer]:
+        return [self.output] + self.extra_outputs
 
     @property
     def fn(self) -> str:
@@ -83,11 +113,12 @@ class Layer:
     def signature(self) -> list[str]:
         args = [f"const {b.type_name} x{k}[{b.size}]" for k, b in enumerate(self.inputs)]
         args.append(f"{self.output.type_name} y[{self.output.size}]")
+        args += [f"{b.type_name} y{k + 1}[{b.size}]" for k, b in enumerate(self.extra_outputs)]
         args += [f"{s.ctype} {s.arg}[{s.size}]" for s in self.states]
         return args + (["int t"] if self.uses_t else [])
 
     def call_args(self) -> list[str]:
-        args = [b.name for b in self.inputs] + [self.output.name] + [s.name for s in self.states]
+        args = [b.name for b in self.inputs + self.outputs] + [s.name for s in self.states]
         return args + (["t"] if self.uses_t else [])
 
 
@@ -106,6 +137,9 @@ class BuildContext:
 
     def lanes(self, node: Node, size: int, what: str) -> int:
         return check_lanes(node.name, self.options.lanes(node.name), size, what)
+
+    def simd(self, node: Node, size: int, what: str) -> int:
+        return check_lanes(node.name, self.options.simd_lanes(node.name), size, what, option="simd")
 
     def bparam(self, node: Node, role: str, shape) -> BParam | None:
         arr = self.graph.param(node, role)

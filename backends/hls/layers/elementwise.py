@@ -19,7 +19,7 @@ from snnc.ir.types import maxabs
 from ...common.literals import int_literal
 from ...target import TargetError
 from ..cpp import MAX_WIDTH
-from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer, periodic, roms_of
+from .base import BuildContext, Layer, map_fold, periodic, roms_of
 
 
 def _layer(ctx, node, template, data, ins, cost_lut, cost_ff, params=(), dsp=0, y=None) -> Layer:
@@ -27,9 +27,9 @@ def _layer(ctx, node, template, data, ins, cost_lut, cost_ff, params=(), dsp=0, 
     size = y.size
     lanes = ctx.lanes(node, size, "elements")
     data = dict(data, groups=size // lanes, lanes=lanes, y_type=y.type_name)
-    cost = Cost(size // lanes + PIPELINE_DEPTH, lanes, cost_lut, cost_ff, dsp)
+    fold = map_fold(size, "elements", cost_lut, cost_ff, dsp, roms_of(*params))
     ident = ctx.ident(node.name)
-    return Layer(node.name, ident, node.op, template, data, ins, y, cost, lanes, lanes,
+    return Layer(node.name, ident, node.op, template, data, ins, y, fold, lanes, lanes,
                  roms=roms_of(*params), uses_t=periodic(*params))
 
 

@@ -22,7 +22,7 @@ from snnc.ir.types import maxabs
 from ...common.literals import int_literal
 from ...target import TargetError
 from ..cpp import MAX_WIDTH
-from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer, State, periodic, roms_of
+from .base import BuildContext, Layer, State, map_fold, periodic, roms_of
 
 
 def wide_bits(node: Node, graph, x_dtype) -> int:
@@ -67,7 +67,7 @@ def build_neuron(ctx: BuildContext, node: Node) -> Layer:
     leak_bits = max(p.bits for r, p in params.items() if r in ("leak", "alpha"))
     dsp = 0 if leak_bits <= 4 else mults * (-(-leak_bits // 18)) * (-(-sb // 27))
     lut = 3 * ww + (0 if dsp else mults * leak_bits * sb)
-    cost = Cost(size // lanes + PIPELINE_DEPTH, lanes, lut, 2 * ww, dsp)
     all_params = list(params.values())
-    return Layer(node.name, ident, node.op, "neuron.j2", data, [x], y, cost, lanes, lanes, states=states,
+    fold = map_fold(size, "neurons", lut, 2 * ww, dsp, roms_of(*all_params), [(s.size, s.bits) for s in states])
+    return Layer(node.name, ident, node.op, "neuron.j2", data, [x], y, fold, lanes, lanes, states=states,
                  roms=roms_of(*all_params), uses_t=periodic(*all_params))

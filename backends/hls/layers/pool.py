@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from snnc.ir import Node
 
-from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer
+from .base import BuildContext, Layer, map_fold
 from .synapse import acc_type
 
 
@@ -25,5 +25,5 @@ def build_pool(ctx: BuildContext, node: Node) -> Layer:
     data = dict(groups=y.size // lanes, lanes=lanes, y_type=y.type_name, x_type=x.type_name, acc=acc, howo=ho * wo,
                 ho=ho, wo=wo, h=h, w=w, kh=kh, kw=kw, sh=a["stride"][0], sw=a["stride"][1],
                 ph=a["padding"][0], pw=a["padding"][1], is_max=node.op == "maxpool2d")
-    cost = Cost(y.size // lanes + PIPELINE_DEPTH, lanes, kh * kw * bits, bits, 0)
-    return Layer(node.name, ctx.ident(node.name), node.op, "pool.j2", data, [x], y, cost, lanes, 1)
+    fold = map_fold(y.size, "elements", kh * kw * bits, bits)
+    return Layer(node.name, ctx.ident(node.name), node.op, "pool.j2", data, [x], y, fold, lanes, 1)

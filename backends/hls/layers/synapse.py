@@ -1,18 +1,23 @@
 """Synaptic layers: linear, conv2d (packed integer weights) and spike_matmul (activation × activation).
 
-Each output group of P lanes accumulates in a pipelined loop over its synapses (one
-synapse per cycle, P weights read from one packed row). The accumulator is a signed
+Each layer is a PE × SIMD unit: PE output lanes, each summing SIMD synapses per cycle,
+in one flattened pipelined loop over (outer position, output group, input chunk); one
+packed row holds the PE × SIMD weights of a cycle. The accumulator is a signed
 type holding the node's result type. Partial sums cannot wrap: every input range
 [lo, hi] contains 0, so each term w·x lies in [min(w·lo, w·hi), max(w·lo, w·hi)], an
 interval around 0, and a partial sum lies between the sum of all the terms' minima
 and the sum of all their maxima — the range that range analysis gave the result type.
 
-Per synapse and lane (w: the weight level, x: the input):
-* ternary weights:      acc += x if w = +1, acc −= x if w = −1      (no multiplier)
-* k-bit weights, spikes: acc += w if x ≠ 0                           (no multiplier)
-* otherwise:            acc += w · x  (a w-bit × x-bit product)
+Per lane and cycle the SIMD terms form a partial sum p (w: the weight level, x: the input),
+then acc = (first chunk ? 0 : acc) + p:
+* binary spikes, ternary weights: p = popcount(x & w⁺) − popcount(x & w⁻)   (no multiplier)
+* ternary weights:      p = Σ (x if w = +1, −x if w = −1)   (an adder tree, no multiplier)
+* k-bit weights, spikes: p = Σ (w if x ≠ 0)                  (no multiplier)
+* otherwise:            p = Σ w · x  (w-bit × x-bit products)
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -20,7 +25,7 @@ from snnc.ir import Node
 
 from ..cpp import signed_bits
 from ..packing import pack
-from .base import PIPELINE_DEPTH, BuildContext, Cost, Layer, periodic, roms_of
+from .base import BuildContext, Fold, Layer, periodic, roms_of
 
 
 def acc_type(node: Node) -> tuple[str, int]:
@@ -36,32 +41,42 @@ def _is_spike(buf) -> bool:
 
 def _mode(packed, x) -> str:
     if packed.ternary:
-        return "ternary"
+        return "popcount" if _is_spike(x) else "ternary"
     return "select" if _is_spike(x) else "multiply"
-
-
-def _lane_cost(mode: str, acc_bits: int, wbits: int, xbits: int) -> tuple[int, int]:
-    """(LUT, DSP) of one lane's multiply-accumulate; see estimates.py."""
-    if mode != "multiply":
-        return acc_bits + wbits, 0
-    if min(wbits, xbits) <= 4:
-        return acc_bits + wbits * xbits, 0
-    return acc_bits, -(-wbits // 18) * -(-xbits // 27)
 
 
 def _bank(w: np.ndarray, static_rank: int) -> np.ndarray:
     return w if w.ndim == static_rank + 1 else w[None]
 
 
-def _weights(ctx: BuildContext, node: Node, grouped: np.ndarray):
-    """Pack the levels ``[T_w, G, K, P]`` of a node into its weight memory ``w_<id>``."""
-    return pack(grouped, f"w_{ctx.ident(node.name)}")
+def _pack_rows(ctx: BuildContext, node: Node, w: np.ndarray, pe: int, simd: int):
+    """Pack ``w [T_w, O, K]`` into rows of PE × SIMD codes: row (bank, group g, chunk c) holds the codes
+    of outputs g·PE + l and synapses c·SIMD + s, code index s·PE + l (see `packing.py`)."""
+    tw, o, k = w.shape
+    grouped = w.reshape(tw, o // pe, pe, k // simd, simd).transpose(0, 1, 3, 4, 2)
+    return pack(grouped.reshape(tw, o // pe, k // simd, simd * pe), f"w_{ctx.ident(node.name)}")
 
 
-def _row(packed, g_count: int, k_count: int, k_var: str) -> str:
-    """The packed row of (bank t % T_w, group g, synapse k_var)."""
+def _row(packed, g_count: int, k_count: int) -> str:
+    """The packed row of (bank t % T_w, group g, chunk c)."""
     base = f"(t % {packed.banks}) * {g_count * k_count} + " if packed.banks > 1 else ""
-    return f"{base}g * {k_count} + {k_var}"
+    return f"{base}g * {k_count} + c"
+
+
+def _synapse_data(packed, x, pe: int, simd: int, groups: int, chunks: int) -> dict:
+    """The template fields of a PE × SIMD unit (`synapse_update.j2`)."""
+    return dict(lanes=pe, simd=simd, groups=groups, chunks=chunks, mode=_mode(packed, x), wbits=packed.wbits,
+                count_bits=max(1, simd.bit_length()), weight=packed.decode(_row(packed, groups, chunks),
+                                                                          f"s * {pe} + l"),
+                w_name=packed.array.name, nw=packed.nw, packed=packed, row_len=chunks, x_type=x.type_name)
+
+
+def _mvu_fold(node: Node, outer: int, pe_size: int, pe_what: str, k: int, k_what: str, mode: str, x, wbits: int,
+              weights, bias, synapses: int, ternary: bool) -> Fold:
+    _, acc_bits = acc_type(node)
+    return Fold("mvu", outer, pe_size, pe_what, k, k_what, mode, acc_bits, x.dtype.width, wbits,
+                weights=weights, params=tuple((a.length, a.bits) for a in roms_of(bias)),
+                synapses=synapses, ternary=ternary)
 
 
 def build_linear(ctx: BuildContext, node: Node) -> Layer:
@@ -71,22 +86,17 @@ def build_linear(ctx: BuildContext, node: Node) -> Layer:
     tw, out, fan_in = w.shape
     rows = x.size // fan_in
     lanes = ctx.lanes(node, out, "output features")
-    groups = out // lanes
-    grouped = w.reshape(tw, groups, lanes, fan_in).transpose(0, 1, 3, 2)
-    packed = _weights(ctx, node, grouped)
-    out_shape = tuple(node.type.shape)
-    bias = ctx.bparam(node, "bias", out_shape)
+    simd = ctx.simd(node, fan_in, "input features")
+    groups, chunks = out // lanes, fan_in // simd
+    packed = _pack_rows(ctx, node, w, lanes, simd)
+    bias = ctx.bparam(node, "bias", tuple(node.type.shape))
     acc, acc_bits = acc_type(node)
-    mode = _mode(packed, x)
-    lut, dsp = _lane_cost(mode, acc_bits, packed.wbits, x.dtype.width)
-    data = dict(rows=rows, groups=groups, lanes=lanes, fan_in=fan_in, fan_out=out, acc=acc,
-                x_type=x.type_name, y_type=y.type_name, wbits=packed.wbits, mode=mode,
-                weight=packed.decode(_row(packed, groups, fan_in, "i")), w_name=packed.array.name,
-                nw=packed.nw, bias=bias.at("oi") if bias else None, packed=packed, row_len=fan_in)
-    cycles = rows * groups * (fan_in + PIPELINE_DEPTH)
-    cost = Cost(cycles, lanes, lut, acc_bits, dsp, packed.ternary, rows * out * fan_in)
-    return Layer(node.name, ctx.ident(node.name), node.op, "linear.j2", data, [x], y, cost, lanes, 1,
-                 roms=[packed.array] + roms_of(bias), uses_t=packed.banks > 1 or periodic(bias))
+    data = dict(_synapse_data(packed, x, lanes, simd, groups, chunks), rows=rows, fan_in=fan_in, fan_out=out,
+                acc=acc, y_type=y.type_name, bias=bias.at("oi") if bias else None)
+    fold = _mvu_fold(node, rows, out, "output features", fan_in, "input features", data["mode"], x,
+                     packed.wbits, (w.size, packed.wbits), bias, rows * out * fan_in, packed.ternary)
+    return Layer(node.name, ctx.ident(node.name), node.op, "linear.j2", data, [x], y, fold, lanes, simd,
+                 roms=[packed.array] + roms_of(bias), uses_t=packed.banks > 1 or periodic(bias), simd=simd)
 
 
 def build_conv2d(ctx: BuildContext, node: Node) -> Layer:
@@ -99,25 +109,24 @@ def build_conv2d(ctx: BuildContext, node: Node) -> Layer:
     _, ho, wo = node.type.shape
     per_group = o // a["groups"]
     lanes = ctx.lanes(node, per_group, "output channels per group")
-    groups = o // lanes
     k = cg * kh * kw
-    grouped = w.reshape(tw, groups, lanes, k).transpose(0, 1, 3, 2)
-    packed = _weights(ctx, node, grouped)
+    simd = ctx.simd(node, k, "synapses per output (C/groups · kh · kw)")
+    groups, chunks = o // lanes, k // simd
+    packed = _pack_rows(ctx, node, w.reshape(tw, o, k), lanes, simd)
     bias = ctx.bparam(node, "bias", tuple(node.type.shape))
     acc, acc_bits = acc_type(node)
-    mode = _mode(packed, x)
-    lut, dsp = _lane_cost(mode, acc_bits, packed.wbits, x.dtype.width)
-    channel = "c" if a["groups"] == 1 else f"((g * {lanes}) / {per_group}) * {cg} + c"
-    data = dict(ho=ho, wo=wo, groups=groups, lanes=lanes, k=k, khkw=kh * kw, kh=kh, kw=kw,
-                sh=a["stride"][0], sw=a["stride"][1], dh=a["dilation"][0], dw=a["dilation"][1],
+    channel = "ch" if a["groups"] == 1 else f"((g * {lanes}) / {per_group}) * {cg} + ch"
+    data = dict(_synapse_data(packed, x, lanes, simd, groups, chunks), ho=ho, wo=wo, k=k, khkw=kh * kw, kh=kh,
+                kw=kw, sh=a["stride"][0], sw=a["stride"][1], dh=a["dilation"][0], dw=a["dilation"][1],
                 ph=a["padding"][0], pw=a["padding"][1], h=h, w=wd, channel=channel, acc=acc,
-                x_type=x.type_name, y_type=y.type_name, wbits=packed.wbits, mode=mode,
-                weight=packed.decode(_row(packed, groups, k, "k")), w_name=packed.array.name,
-                nw=packed.nw, bias=bias.at("oi") if bias else None, packed=packed, row_len=k)
-    cycles = ho * wo * groups * (k + PIPELINE_DEPTH)
-    cost = Cost(cycles, lanes, lut, acc_bits, dsp, packed.ternary, ho * wo * o * k)
-    return Layer(node.name, ctx.ident(node.name), node.op, "conv2d.j2", data, [x], y, cost, lanes, 1,
-                 roms=[packed.array] + roms_of(bias), uses_t=packed.banks > 1 or periodic(bias))
+                y_type=y.type_name, bias=bias.at("oi") if bias else None)
+    fold = _mvu_fold(node, ho * wo, per_group, "output channels per group", k,
+                     "synapses per output (C/groups · kh · kw)", data["mode"], x, packed.wbits,
+                     (w.size, packed.wbits), bias, ho * wo * o * k, packed.ternary)
+    if a["groups"] > 1:      # PE divides the channels of one group; the groups run one after the other
+        fold = replace(fold, outer=ho * wo * a["groups"])
+    return Layer(node.name, ctx.ident(node.name), node.op, "conv2d.j2", data, [x], y, fold, lanes, simd,
+                 roms=[packed.array] + roms_of(bias), uses_t=packed.banks > 1 or periodic(bias), simd=simd)
 
 
 def build_spike_matmul(ctx: BuildContext, node: Node) -> Layer:
@@ -128,15 +137,15 @@ def build_spike_matmul(ctx: BuildContext, node: Node) -> Layer:
     m, n = node.type.shape[-2], node.type.shape[-1]
     k = ta[-2] if node.attrs["transpose_a"] else ta[-1]
     lanes = ctx.lanes(node, n, "columns")
-    groups = n // lanes
+    simd = ctx.simd(node, k, "products per output (K)")
+    groups, chunks = n // lanes, k // simd
     a_index = f"h * {m * k} + k * {m} + m" if node.attrs["transpose_a"] else f"h * {m * k} + m * {k} + k"
     b_index = f"h * {k * n} + n * {k} + k" if node.attrs["transpose_b"] else f"h * {k * n} + k * {n} + n"
     acc, acc_bits = acc_type(node)
-    data = dict(heads=heads, m=m, n=n, k=k, groups=groups, lanes=lanes, acc=acc, a_type=a_buf.type_name,
-                y_type=y.type_name, a_index=a_index, b_index=b_index)
-    xbits = min(a_buf.dtype.width, b_buf.dtype.width)
-    lut, dsp = _lane_cost("multiply", acc_bits, max(a_buf.dtype.width, b_buf.dtype.width), xbits)
-    cycles = heads * m * groups * (k + PIPELINE_DEPTH)
-    cost = Cost(cycles, lanes, lut, acc_bits, dsp, False, heads * m * n * k)
+    data = dict(heads=heads, m=m, n=n, k=k, groups=groups, chunks=chunks, lanes=lanes, simd=simd, acc=acc,
+                a_type=a_buf.type_name, y_type=y.type_name, a_index=a_index, b_index=b_index)
+    wide = max(a_buf.dtype.width, b_buf.dtype.width)
+    fold = Fold("mvu", heads * m, n, "columns", k, "products per output (K)", "multiply", acc_bits,
+                min(a_buf.dtype.width, b_buf.dtype.width), wide, synapses=heads * m * n * k)
     return Layer(node.name, ctx.ident(node.name), node.op, "spike_matmul.j2", data, [a_buf, b_buf], y,
-                 cost, lanes, 1)
+                 fold, lanes, simd, simd=simd)

@@ -52,7 +52,7 @@ def build_batch(projects: list[tuple[str, Path]], work: Path, opt: str = "-O0", 
     unity.write_text("\n".join(lines) + "\n")
     lib = work / "libbatch.so"
     flags = [f for f in WARN_FLAGS if werror or f != "-Werror"]
-    cmd = [*cxx(), *flags, "-isystem", str(include), opt, "-fPIC", "-shared", str(unity), "-o", str(lib)]
+    cmd = [*cxx(), *flags, "-isystem", str(include), opt, "-pthread", "-fPIC", "-shared", str(unity), "-o", str(lib)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, f"batch build failed:\n{r.stderr[-4000:]}"
     so = ctypes.CDLL(str(lib))

@@ -35,9 +35,12 @@ def test_cycles_scale_with_lanes_and_dataflow_takes_the_slowest():
               ("lif_int", {"state_bits": 10}, {"leak": p(1), "threshold": p(2)}))
     one = estimate(project(g))
     four = estimate(project(g, parallelism={"l0": 4, "l1": 4}))
-    assert [e["cycles_per_timestep"] for e in one["layers"]] == [12 * (16 + 3), 12 + 3, 12 + 3]
-    assert [e["cycles_per_timestep"] for e in four["layers"]] == [3 * (16 + 3), 3 + 3, 12 + 3]
-    assert one["dataflow"] and one["total"]["cycles_per_timestep"] == 12 * 19 + 16 + 12
+    # one flattened pipelined loop per layer: outer · (N / PE) · (K / SIMD) + 3
+    assert [e["cycles_per_timestep"] for e in one["layers"]] == [12 * 16 + 3, 12 + 3, 12 + 3]
+    assert [e["cycles_per_timestep"] for e in four["layers"]] == [3 * 16 + 3, 3 + 3, 12 + 3]
+    # DATAFLOW: the slowest process (the axis input port takes 16 cycles, one element per cycle)
+    assert one["dataflow"] and one["total"]["cycles_per_timestep"] == 12 * 16 + 3
+    assert one["total"]["interval_cycles_per_sample"] == 8 * (12 * 16 + 3) + 12 + 3       # T · II + reset
     seq = estimate(project(g, dataflow=False, timesteps=10))
     total = sum(e["cycles_per_timestep"] for e in seq["layers"])
     assert seq["total"]["cycles_per_timestep"] == total + 16 + 12

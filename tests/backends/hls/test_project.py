@@ -44,12 +44,18 @@ def test_project_layout(project):
     assert all(path.exists() for path in arts.values())
     lines = (out / "tb_data/input.dat").read_text().splitlines()
     assert len(lines) == 3 and all(line.split()[0] == "5" and len(line.split()) == 1 + 5 * 12 for line in lines)
-    # one function per layer; the time loop and the state reset are explicit; ternary = add/sub
+    # one function per layer; one DATAFLOW region of processes on hls::stream FIFOs, each process with its
+    # own time loop; the neurons reset their state at the start of every sample; ternary = popcounts
     layers = (out / "firmware/layers.h").read_text()
     assert layers.count("static void layer_") == 5
+    assert layers.count("for (int t = 0; t < n_steps; t++)") == 5      # 2 frame processes, 3 streaming
+    assert layers.count("static void proc_") == 4 and layers.count("_step(hls::stream") == 2     # + nested step
+    assert "SNNC_HLS(DATAFLOW)" in layers
     top = (out / "firmware/mlp_top.cpp").read_text()
-    assert "for (int t = 0; t <" in top and "reset of the state" in top
-    assert "acc[l] += xv;" in layers and "acc[l] -= xv;" in layers and " * xv" not in layers
+    assert "SNNC_HLS(DATAFLOW)" in top and "hls::stream<mlp_top_ns::beat<" in top and "dataflow({" in top
+    neuron = layers[layers.index("static void layer_l1"):layers.index("static void proc_l2")]
+    assert neuron.index("ap_int<12> v[8];") < neuron.index("v[j * 1 + l] = 0;") < neuron.index("t < n_steps")
+    assert "pos += (on && w == 1)" in layers and "neg += (on && w == -1)" in layers and " * xv" not in layers
     # the bank of 4 ternary matrices is indexed by t % 4
     assert "(t % 4) * " in layers
     weights = (out / "firmware/weights/l0.h").read_text()
@@ -103,18 +109,25 @@ def test_estimates_and_readme(project):
     est = json.loads((out / "estimates.json").read_text())
     assert [e["name"] for e in est["layers"]] == ["l0", "l1", "l2", "l3", "y"]
     l0 = est["layers"][0]
-    # 1 row · (8 outputs / 4 lanes) · (12 synapses + 3) cycles; ternary: no DSP
-    assert l0["lanes"] == 4 and l0["cycles_per_timestep"] == 2 * 15 and l0["dsp"] == 0 and l0["ternary"]
+    # 1 row · (8 outputs / 4 lanes) · (12 synapses / SIMD 1) + 3 cycles; ternary: no DSP
+    assert l0["lanes"] == 4 and l0["simd"] == 1 and l0["cycles_per_timestep"] == 2 * 12 + 3 and l0["dsp"] == 0
+    assert l0["ternary"]
     assert est["total"]["dsp"] == sum(e["dsp"] for e in est["layers"])
     assert est["clock_mhz"] == 250 and est["timesteps"] == 5 and est["dataflow"]
     per_step = est["total"]["cycles_per_timestep"]
-    assert per_step == max(e["cycles_per_timestep"] for e in est["layers"]) + est["io_cycles_per_timestep"]
-    assert est["io_cycles_per_timestep"] == (12 + 5 if interface == "axis" else 0)
+    # DATAFLOW: the slowest process, the ports' processes included (axis: one element per cycle)
+    assert per_step == max(max(e["cycles_per_timestep"] for e in est["layers"]), est["io_cycles_per_timestep"])
+    # axis: 12 input elements, one per cycle; array: 12 inputs in one beat, 5 outputs in beats of 1 (PE of y)
+    assert est["io_cycles_per_timestep"] == (12 if interface == "axis" else 5 + 3)
+    assert {p["kind"] for p in est["processes"]} == {"input", "frame", "stream", "output"}
     assert est["total"]["latency_us_per_sample"] == pytest.approx(est["total"]["latency_cycles_per_sample"] / 250,
                                                                   abs=1e-3)
     readme = (out / "README.md").read_text()
-    assert l0["latency_cycles_per_sample"] == 5 * 30 and l0["latency_us_per_sample"] == round(150 / 250, 3)
-    assert "| `l0` | linear | 4 | 30 | 0.6 |" in readme
+    assert l0["latency_cycles_per_sample"] == 5 * 27 and l0["latency_us_per_sample"] == round(135 / 250, 3)
+    assert "| `l0` | linear | 4 | 1 | 27 | 0.54 |" in readme
+    total = est["total"]
+    assert total["samples_per_second"] == pytest.approx(250e6 / total["interval_cycles_per_sample"], abs=0.1)
+    assert est["part_resources"]["bram_18k"] == 5376 and est["binding_resource"] in est["utilization"]
     assert "make csim" in readme and "vitis_hls -f build_prj.tcl" in readme
 
 

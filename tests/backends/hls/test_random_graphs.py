@@ -1,8 +1,9 @@
 """≥ 100 random integer graphs: the HLS C-simulation equals the reference interpreter exactly,
 and each emitted testbench passes on its own data.
 
-Hypothesis draws 4 batches of 25 graphs (with random per-layer parallelism and both
-interfaces); each batch is compiled once (`hlshelp.build_batch`).
+Hypothesis draws 4 batches of 25 graphs (with random per-layer PE and SIMD, both
+interfaces, mostly the streaming DATAFLOW design and sometimes the sequential one, and
+residual branches among the DAGs); each batch is compiled once (`hlshelp.build_batch`).
 """
 import tempfile
 from pathlib import Path
@@ -39,6 +40,19 @@ def lane_size(g, node) -> int | None:
     return node.type.size
 
 
+def simd_size(g, node) -> int | None:
+    """The fan-in SIMD must divide (synaptic layers only)."""
+    if node.op == "linear":
+        return g.param(node, "weight").shape[-1]
+    if node.op == "conv2d":
+        w = g.param(node, "weight")
+        return w.shape[-3] * w.shape[-2] * w.shape[-1]
+    if node.op == "spike_matmul":
+        shape = g[node.operands[0]].type.shape
+        return shape[-2] if node.attrs["transpose_a"] else shape[-1]
+    return None
+
+
 @st.composite
 def cases(draw):
     ops = draw(st.sampled_from([None, ALL_INTEGER_OPS]))
@@ -46,14 +60,17 @@ def cases(draw):
     T = draw(st.integers(1, 6))
     B = draw(st.integers(1, 3))
     x = draw(inputs(g, T, B))
-    par = {}
+    par, simd = {}, {}
     for node in g:
         size = lane_size(g, node)
         if size is not None and draw(st.booleans()):
             par[node.name] = draw(st.sampled_from(divisors(size)))
+        fan_in = simd_size(g, node)
+        if fan_in is not None and draw(st.booleans()):
+            simd[node.name] = draw(st.sampled_from(divisors(fan_in)))
     interface = draw(st.sampled_from(["axis", "array"]))
-    return g, x, {"parallelism": par, "interface": interface, "timesteps": T, "tb_samples": 2,
-                  "seed": draw(st.integers(0, 1000))}
+    return g, x, {"parallelism": par, "simd": simd, "interface": interface, "timesteps": T, "tb_samples": 2,
+                  "seed": draw(st.integers(0, 1000)), "dataflow": draw(st.sampled_from([True, True, True, False]))}
 
 
 @pytest.mark.slow

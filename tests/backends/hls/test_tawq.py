@@ -23,9 +23,10 @@ def test_weight_bank_cycles_with_time(tmp_path):
     HLSTarget().emit(g, tmp_path / "p", {"top": "tawq", "parallelism": {"l0": 8}, "timesteps": 8})
     layers = (tmp_path / "p/firmware/layers.h").read_text()
     body = layers[layers.index("static void layer_l0"):layers.index("static void layer_l1")]
-    assert "(t % 4) * 24 + g * 12 + i" in body            # bank t % 4 of 2 groups × 12 synapses
-    # synapses are additions and subtractions: no product with a weight or an input
-    assert "acc[l] += xv;" in body and "acc[l] -= xv;" in body and "* xv" not in body and "w *" not in body
+    assert "(t % 4) * 24 + g * 12 + c" in body            # bank t % 4 of 2 groups × 12 chunks (SIMD 1)
+    # spikes × ternary synapses are popcounts of spike & w+ and spike & w−: no product with a weight or an input
+    assert "pos += (on && w == 1)" in body and "neg += (on && w == -1)" in body
+    assert "* xv" not in body and "w *" not in body
     est = json.loads((tmp_path / "p/estimates.json").read_text())
     assert est["layers"][0]["dsp"] == 0 and est["layers"][0]["ternary"]
     built = build_batch([("tawq", tmp_path / "p")], tmp_path / "b")["tawq"]
