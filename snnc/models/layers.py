@@ -28,9 +28,9 @@ class LayerFactory:
         return QLinear(n_in, n_out, bias, self._quant(role, "fc"), self.cfg.dropconnect)
 
     def conv(self, c_in: int, c_out: int, kernel_size: int, stride: int = 1, padding: int = 0,
-             role: str = "hidden", bias: bool = True) -> QConv2d:
+             role: str = "hidden", bias: bool = True, groups: int = 1) -> QConv2d:
         return QConv2d(c_in, c_out, kernel_size, stride, padding, bias, self._quant(role, "conv"),
-                       self.cfg.dropconnect)
+                       self.cfg.dropconnect, groups=groups)
 
     def block_quant(self):
         """The quantizer spec of a block's inner (hidden) layers, e.g. the attention's convolutions."""
