@@ -4,7 +4,8 @@
 the float graph against PyTorch (`snnc.frontend.compare_with_torch`: every spike equal or
 explained by a threshold tie), then compiles it for reference, cpu and hls and asserts that
 each target's integers equal the reference interpreter's on its own deployable graph.
-Returns ``{target: output}``.
+`passes` replaces every target's pipeline (e.g. to widen integerize's states). Returns
+``{target: output}``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import numpy as np
 TARGETS = ("reference", "cpu", "hls")
 
 
-def check_targets(model, x, out: Path, targets=TARGETS, options: dict | None = None) -> dict:
+def check_targets(model, x, out: Path, targets=TARGETS, options: dict | None = None,
+                  passes: str | None = None) -> dict:
     import snnc
     from snnc.backends.reference import encode_inputs
     from snnc.backends.reference import run as reference_run
@@ -27,7 +29,7 @@ def check_targets(model, x, out: Path, targets=TARGETS, options: dict | None = N
     assert c.ok, c.summary()
     outputs = {}
     for tgt in targets:
-        compiled = snnc.compile(model, target=tgt, out_dir=Path(out) / tgt, example=x[:, :1],
+        compiled = snnc.compile(model, target=tgt, out_dir=Path(out) / tgt, example=x[:, :1], passes=passes,
                                 **(options or {}).get(tgt, {}))
         got = compiled.run(x)
         want = reference_run(compiled.graph, encode_inputs(compiled.graph, x))

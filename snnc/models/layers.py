@@ -36,10 +36,11 @@ class LayerFactory:
         """The quantizer spec of a block's inner (hidden) layers, e.g. the attention's convolutions."""
         return self._quant("hidden", "conv")
 
-    def neuron(self, channels: int) -> nn.Module:
-        """The configured spiking neuron; `channels` is the size of dim 2 of its input (PLIF per channel)."""
+    def neuron(self, channels: int, threshold: float | None = None) -> nn.Module:
+        """The configured spiking neuron; `channels` is the size of dim 2 of its input (PLIF per channel);
+        `threshold` overrides the config's (e.g. Spikformer's attention neuron at 0.5)."""
         c = self.cfg
-        common = dict(threshold=c.threshold, reset=c.reset, v_reset=c.v_reset, compare=c.compare,
+        common = dict(threshold=c.threshold if threshold is None else threshold, reset=c.reset, v_reset=c.v_reset, compare=c.compare,
                       surrogate=get_surrogate(c.surrogate, c.surrogate_alpha), detach_reset=c.detach_reset)
         if c.neuron == "lif":
             return LIF(c.beta, **common)
