@@ -82,11 +82,11 @@ SMALL = {
     "vgg11": dict(features=[4, "M", 8, "M", 8, 8, "M"], fc_hidden=[16, 16], input_shape=[3, 16, 16],
                   num_classes=10),
     "spikformer": dict(embed_dim=16, depth=1, heads=2, input_shape=[3, 8, 8]),
-    "metaformer": dict(widths=[4, 8, 8, 16, 16], blocks=[1, 1, 1, 1, 1], heads=2, layer_scale=0.5,
-                       input_shape=[3, 32, 32], num_classes=10),
-    "metaformer-qsd": dict(widths=[4, 8, 8, 16, 16], blocks=[1, 0, 1, 1, 0], heads=2, neuron="ielif", D=2,
-                           input_shape=[3, 32, 32], num_classes=10),
-    "plif_mnist": dict(channels=[4, 8], fc_hidden=16),
+    "metaformer": dict(widths=[4, 8, 8, 16, 16], blocks=[1, 1, 1, 1, 1], strides=[2, 2, 2, 1, 1], heads=2,
+                       layer_scale=0.5, input_shape=[3, 16, 16], num_classes=10),
+    "metaformer-qsd": dict(widths=[4, 8, 8, 16, 16], blocks=[1, 0, 1, 1, 0], strides=[2, 2, 2, 1, 1], heads=2,
+                           neuron="ielif", D=2, input_shape=[3, 16, 16], num_classes=10),
+    "plif_mnist": dict(channels=[4, 8], fc_hidden=16, dropout=0.0),
     "fc_mnist": dict(hidden=[32]),
 }
 
@@ -112,7 +112,8 @@ def test_scaled_down_preset_is_exact_on_reference_cpu_hls(key, tmp_path):
     assert outs["cpu"].shape == (2, 3, 10) and outs["cpu"].std() > 0
 
 
-@pytest.mark.parametrize("key, quant", [("metaformer", "tawq"), ("resnet19", "lsq")])
+@pytest.mark.parametrize("key, quant", [pytest.param("metaformer", "tawq", marks=pytest.mark.slow),
+                                        ("resnet19", "lsq")])
 def test_scaled_down_preset_with_other_quantizers(key, quant, tmp_path):
     model = small(key, quant=quant, quant_opts={"bits": 2} if quant == "lsq" else {})
     outs = check_targets(model, digit_like(2, 2, model.config["input_shape"], seed=3), tmp_path,
@@ -120,15 +121,27 @@ def test_scaled_down_preset_with_other_quantizers(key, quant, tmp_path):
     assert outs["cpu"].std() > 0
 
 
-@pytest.mark.parametrize("key", ["sew_resnet18", "metaformer", "plif_mnist"])
+@pytest.mark.parametrize("key", ["sew_resnet18", "spikformer", "plif_mnist"])
 def test_scaled_down_preset_trains_and_saves(key, tmp_path):
-    model = small(key, quant="tawq").train()
+    torch.manual_seed(0)
+    model = build(key, T=2, quant="tawq", **SMALL[key]).train()
     x = torch.from_numpy(digit_like(2, 4, model.config["input_shape"], seed=4))
     model(x).mean(0).logsumexp(-1).sum().backward()
     assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
     path = snnc.save(model.eval(), tmp_path / "m.pt", metadata=dict(DIGITS_META))
     loaded = snnc.load(path)
     assert loaded.arch == key and torch.equal(loaded(x), model(x))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, shape", [("resnet19", [3, 32, 32]), ("spikformer", [3, 32, 32])])
+def test_real_size_forward(name, shape):
+    """One real-size forward pass, batch 1, T = 1: the paper's network runs and gives its logits."""
+    torch.manual_seed(0)
+    model = build(name, T=1, quant="ternary").eval()
+    with torch.no_grad():
+        out = model(torch.rand(1, 1, *shape))
+    assert out.shape == (1, 1, 10) and torch.isfinite(out).all()
 
 
 @pytest.mark.parametrize("name, bad", [
