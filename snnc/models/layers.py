@@ -40,7 +40,8 @@ class LayerFactory:
         """The configured spiking neuron; `channels` is the size of dim 2 of its input (PLIF per channel);
         `threshold` overrides the config's (e.g. Spikformer's attention neuron at 0.5)."""
         c = self.cfg
-        common = dict(threshold=c.threshold if threshold is None else threshold, reset=c.reset, v_reset=c.v_reset, compare=c.compare,
+        common = dict(threshold=c.threshold if threshold is None else threshold, reset=c.reset,
+                      v_reset=c.v_reset, compare=c.compare,
                       surrogate=get_surrogate(c.surrogate, c.surrogate_alpha), detach_reset=c.detach_reset)
         if c.neuron == "lif":
             return LIF(c.beta, **common)

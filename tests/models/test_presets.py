@@ -28,8 +28,6 @@ PAPER_COUNTS = [
     ("sew_resnet18", dict(stem="cifar", input_shape=[3, 32, 32], num_classes=10), 11.17e6,
      "the CIFAR ResNet-18 (3×3 stem, no maxpool, 10 classes): 11.17 M as CIFAR tables list it"),
     ("sew_resnet34", {}, 21.79e6, "Fang et al. 2021 (SEW ResNet), ImageNet table: SEW-ResNet-34 21.79 M"),
-    ("sew_resnet34", dict(stem="cifar", input_shape=[3, 32, 32], num_classes=10), 21.28e6,
-     "the CIFAR ResNet-34: 21.28 M"),
     ("ms_resnet18", {}, 11.69e6, "Hu et al. 2024 (MS-ResNet, TNNLS), MS-ResNet-18 on ImageNet, 11.69 M"),
     ("vgg11", {}, 133e6, "Simonyan & Zisserman 2015, Table 2: configuration A (VGG-11) 133 M"),
     ("spikformer", {}, 9.32e6, "Zhou et al. 2023 (Spikformer), CIFAR-10 table: Spikformer-4-384 9.32 M"),

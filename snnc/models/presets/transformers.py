@@ -23,8 +23,9 @@ V2", Meta-SpikeFormer) that QSD-Transformer (Qiu et al. 2025) quantizes. Stage i
     head:  SN → average over the map → QLinear readout
 
 The default widths 32-64-128-256-360 are Meta-SpikeFormer's 15.1 M model; 48-96-192-384-480 its
-31.3 M and 64-128-256-512-640 its 55.4 M one. LS is `LayerScale` (init ``layer_scale``) when ``layer_scale > 0``, else nothing (Meta-SpikeFormer
-has none). With ``neuron="ielif"`` (QSD's IE-LIF) the attention's neurons are IE-LIF(D).
+31.3 M and 64-128-256-512-640 its 55.4 M one. LS is `LayerScale` (init ``layer_scale``) when
+``layer_scale > 0``, else nothing (Meta-SpikeFormer has none). With ``neuron="ielif"`` (QSD's
+IE-LIF) the attention's neurons are IE-LIF(D).
 """
 from __future__ import annotations
 
