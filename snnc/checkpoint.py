@@ -3,7 +3,7 @@
 A checkpoint is one `torch.save` file holding a plain dict::
 
     {"format": "snnc-checkpoint", "version": 1,
-     "arch": str,            # a key of snnc.models.ARCHITECTURES
+     "arch": str,            # a key of snnc.models.ARCHITECTURES or PRESETS
      "config": dict,         # build(arch, **config) rebuilds the module
      "state_dict": {name: tensor},
      "checksum": "sha256:…", # over the state dict: names, dtypes, shapes, bytes
@@ -165,10 +165,10 @@ def load(path, *, max_params: int | None = None) -> torch.nn.Module:
     from snnc import models
 
     arch = payload["arch"]
-    if arch not in models.ARCHITECTURES:
+    if arch not in models.ARCHITECTURES and arch not in models.PRESETS:
         raise CheckpointError(
             f"{path} names the unknown architecture {arch[:80]!r}; known: "
-            f"{', '.join(sorted(models.ARCHITECTURES))} (was it written by a newer snnc?)"
+            f"{', '.join(sorted([*models.ARCHITECTURES, *models.PRESETS]))} (was it written by a newer snnc?)"
         )
     budget = MAX_PARAMS if max_params is None else max_params
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:

@@ -4,7 +4,7 @@
   torch.fx tracing with snnc's modules as leaves, lowered node by node into IR
   ops that compute exactly what the PyTorch model computes (conventions in the
   docstrings of `trace.py`, `layers.py`, `neurons.py`, `stateless.py`,
-  `attention.py`, `functions.py`, `inputs.py`).
+  `attention.py`, `scale.py`, `functions.py`, `inputs.py`).
 * `load_source(source, example=None) -> Graph`: an nn.Module, a checkpoint
   (``.pt``), an IR file (``.snnir`` / ``.nir``) or a Graph.
 * `nir_import`: NIR graphs from any framework into the IR (`from_nir`, `read`),

@@ -8,9 +8,12 @@ Per timestep, x ``[C, H, W]`` with C = heads·d and N = H·W tokens:
     y = batchnorm(conv2d_proj(reshape(multispike(O), [C, H, W])))
 
 The products are of integer spike counts, hence exact, as in PyTorch; the
-scale multiply comes after the product in both.
+scale multiply comes after the product in both. A convolution given as an ``nn.Sequential``
+(e.g. a RepConv branch) is lowered child by child.
 """
 from __future__ import annotations
+
+from torch import nn
 
 from snnc.nn import SpikeDrivenSelfAttention
 
@@ -34,7 +37,7 @@ def lower_attention(em: Emitter, module: SpikeDrivenSelfAttention, site: Site, x
         y = x
         for part in ("conv", "bn", "spike"):
             attr = f"{prefix}_{part}"
-            y = lower_module(em, getattr(module, attr), site.child(attr), y)
+            y = _lower(em, getattr(module, attr), site.child(attr), y)
         return em.add("reshape", [y], f"{site.name}.{prefix}_heads", attrs={"shape": split}, module=site.path)
 
     q, k, v = branch("q"), branch("k"), branch("v")
@@ -44,5 +47,13 @@ def lower_attention(em: Emitter, module: SpikeDrivenSelfAttention, site: Site, x
                  attrs={"transpose_a": True, "scale": module.scale}, module=site.path)
     out = lower_module(em, module.attn_spike, site.child("attn_spike"), out)
     out = em.add("reshape", [out], f"{site.name}.attn_merge", attrs={"shape": shape}, module=site.path)
-    out = lower_module(em, module.proj_conv, site.child("proj_conv"), out)
+    out = _lower(em, module.proj_conv, site.child("proj_conv"), out)
     return lower_module(em, module.proj_bn, site.child("proj_bn"), out)
+
+
+def _lower(em: Emitter, module, site: Site, x: str) -> str:
+    if isinstance(module, nn.Sequential):
+        for i, child in enumerate(module):
+            x = lower_module(em, child, site.child(str(i)), x)
+        return x
+    return lower_module(em, module, site, x)

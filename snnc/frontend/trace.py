@@ -32,7 +32,7 @@ from snnc.input_decl import declare_input
 from snnc.ir import Graph, verify
 
 # the lowering modules register themselves in `registry.MODULES` when imported
-from . import attention, layers, neurons, stateless  # noqa: F401
+from . import attention, layers, neurons, scale, stateless  # noqa: F401
 from .emit import Emitter, ir_name
 from .functions import lower_call
 from .inputs import InputSpec, input_spec

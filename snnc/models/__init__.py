@@ -2,7 +2,9 @@
 
 ``build(arch, **config) -> nn.Module`` with ``arch`` a key of `ARCHITECTURES`:
 "mlp", "cnn" (2 conv + 2 FC, PLIF), "resnet" (SEW ResNet), "transformer"
-(spike-driven, QSD style). Every model takes ``[T, B, *input_shape]`` and
+(spike-driven, QSD style) — small, for digits — and the papers' networks at their real size
+(`PRESETS`: "resnet19", "sew_resnet18", "sew_resnet34", "ms_resnet18", "vgg11", "spikformer",
+"metaformer", "plif_mnist", "fc_mnist"; see `snnc.models.presets`). Every model takes ``[T, B, *input_shape]`` and
 returns its readout ``[T, B, num_classes]``; it has `arch` and `config` with
 ``build(model.arch, **model.config)`` rebuilding the same structure (so
 ``load_state_dict`` of the original's state dict works). Config keys: see
@@ -18,6 +20,7 @@ from .base import SpikingModel
 from .cnn import CNNConfig, SpikingCNN, build_cnn
 from .config import ModelConfig
 from .mlp import MLPConfig, SpikingMLP, build_mlp
+from .presets import PRESETS
 from .resnet import ResNetConfig, SpikingResNet, build_resnet
 from .transformer import SpikingTransformer, TransformerConfig, build_transformer
 
@@ -30,11 +33,13 @@ ARCHITECTURES = {
 
 
 def build(arch: str, **config) -> nn.Module:
-    """Build architecture `arch` from its config keys (unknown arch or key: ConfigError)."""
+    """Build architecture or preset `arch` from its config keys (unknown arch or key: ConfigError)."""
+    if arch in PRESETS:
+        return PRESETS[arch].build(**config)
     if arch not in ARCHITECTURES:
-        raise ConfigError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+        raise ConfigError(f"unknown architecture {arch!r}; choose one of {', '.join([*ARCHITECTURES, *PRESETS])}")
     return ARCHITECTURES[arch](**config)
 
 
-__all__ = ["build", "ARCHITECTURES", "SpikingModel", "ModelConfig", "MLPConfig", "CNNConfig", "ResNetConfig",
+__all__ = ["build", "ARCHITECTURES", "PRESETS", "SpikingModel", "ModelConfig", "MLPConfig", "CNNConfig", "ResNetConfig",
            "TransformerConfig", "SpikingMLP", "SpikingCNN", "SpikingResNet", "SpikingTransformer"]

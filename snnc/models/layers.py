@@ -28,18 +28,20 @@ class LayerFactory:
         return QLinear(n_in, n_out, bias, self._quant(role, "fc"), self.cfg.dropconnect)
 
     def conv(self, c_in: int, c_out: int, kernel_size: int, stride: int = 1, padding: int = 0,
-             role: str = "hidden", bias: bool = True) -> QConv2d:
+             role: str = "hidden", bias: bool = True, groups: int = 1) -> QConv2d:
         return QConv2d(c_in, c_out, kernel_size, stride, padding, bias, self._quant(role, "conv"),
-                       self.cfg.dropconnect)
+                       self.cfg.dropconnect, groups=groups)
 
     def block_quant(self):
         """The quantizer spec of a block's inner (hidden) layers, e.g. the attention's convolutions."""
         return self._quant("hidden", "conv")
 
-    def neuron(self, channels: int) -> nn.Module:
-        """The configured spiking neuron; `channels` is the size of dim 2 of its input (PLIF per channel)."""
+    def neuron(self, channels: int, threshold: float | None = None) -> nn.Module:
+        """The configured spiking neuron; `channels` is the size of dim 2 of its input (PLIF per channel);
+        `threshold` overrides the config's (e.g. Spikformer's attention neuron at 0.5)."""
         c = self.cfg
-        common = dict(threshold=c.threshold, reset=c.reset, v_reset=c.v_reset, compare=c.compare,
+        common = dict(threshold=c.threshold if threshold is None else threshold, reset=c.reset,
+                      v_reset=c.v_reset, compare=c.compare,
                       surrogate=get_surrogate(c.surrogate, c.surrogate_alpha), detach_reset=c.detach_reset)
         if c.neuron == "lif":
             return LIF(c.beta, **common)

@@ -16,6 +16,13 @@ below 2^24), then the scale multiply. The IR lowers them to
 ``spike_matmul(K', V', transpose_b=true)`` and
 ``spike_matmul(A, Q', transpose_a=true, scale=scale)``, with reshapes only.
 
+The defaults are QSD's: 1×1 convolutions and IE-LIF neurons. ``conv`` (a callable
+``conv(bias) -> module`` mapping ``[T, B, dim, H, W]`` to the same shape, e.g. a RepConv
+``nn.Sequential``) replaces the four 1×1 convolutions, and ``neuron`` (a callable
+``neuron(channels, role) -> module``, role "qkv" or "attn") the IE-LIF neurons: Spikformer's
+SSA has LIF neurons (the attention neuron at half the threshold), Spike-driven Transformer
+v2's attention RepConv branches.
+
 With ``record_attn = True`` (see `record_attention`) the last forward's A,
 shaped ``[T, B, heads, d, d]`` (batch on dim 1), is kept in ``attn_map`` for
 attention distillation (with its autograd graph).
@@ -36,21 +43,27 @@ class SpikeDrivenSelfAttention(nn.Module):
     """Spike-driven self-attention block (equations in the module docstring)."""
 
     def __init__(self, dim: int, heads: int = 2, D: int = 4, scale: float = 0.125, quant=None,
-                 dropconnect: float = 0.0):
+                 dropconnect: float = 0.0, conv=None, neuron=None):
         super().__init__()
         if dim % heads != 0:
             raise ConfigError(f"attention dim {dim} is not divisible by heads={heads}")
         self.dim, self.heads, self.D, self.scale = int(dim), int(heads), int(D), float(scale)
 
+        if conv is None:
+            def conv(bias):
+                return QConv2d(dim, dim, 1, bias=bias, quant=_fresh(quant), dropconnect=dropconnect)
+        if neuron is None:
+            def neuron(channels, role):
+                return IELIF(D)
+
         def branch():
-            return (QConv2d(dim, dim, 1, bias=False, quant=_fresh(quant), dropconnect=dropconnect),
-                    SeqWrap(nn.BatchNorm2d(dim)), IELIF(D))
+            return conv(False), SeqWrap(nn.BatchNorm2d(dim)), neuron(dim, "qkv")
 
         self.q_conv, self.q_bn, self.q_spike = branch()
         self.k_conv, self.k_bn, self.k_spike = branch()
         self.v_conv, self.v_bn, self.v_spike = branch()
-        self.attn_spike = IELIF(D)
-        self.proj_conv = QConv2d(dim, dim, 1, quant=_fresh(quant), dropconnect=dropconnect)
+        self.attn_spike = neuron(dim, "attn")
+        self.proj_conv = conv(True)
         self.proj_bn = SeqWrap(nn.BatchNorm2d(dim))
         self.record_attn = False
         self.attn_map: torch.Tensor | None = None
