@@ -144,7 +144,8 @@ class HLSOptions:
                     raise _error(f"option {key} names node {k!r}, which is not in the graph; "
                                  f"nodes: {', '.join(sorted(names))}")
         attr_t = graph.attrs.get("timesteps")
-MAX_TB_SAMPLES = 4096
+        usable = isinstance(attr_t, numbers.Integral) and not isinstance(attr_t, bool) and 0 < attr_t <= MAX_TIMESTEPS
+        t = self.timesteps if self.timesteps is not None else int(attr_t) if usable else None
         return dataclasses.replace(self, timesteps=t, max_timesteps=self.max_timesteps or t)
 
     def require_timesteps(self) -> int:
