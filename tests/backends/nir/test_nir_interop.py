@@ -178,16 +178,28 @@ def test_snntorch_file_on_the_command_line(tmp_path):
     assert [row["weight_bits"] for row in layers if row["op"] == "linear"] == [2.0, 2.0]
 
 
-def test_spikingjelly_imports_snnc_exports_with_the_same_spikes(tmp_path):
+def _ge_zero(g):
+    g = zero_reset(g)
+    for n in g:
+        if n.op in ("lif", "plif"):
+            n.attrs["compare"] = "ge"           # SpikingJelly fires at V ≥ θ and resets to v_reset
+    return g
+
+
+@pytest.mark.parametrize("make", [lambda: mlp(np.random.default_rng(5), beta=0.5, compare="ge"),
+                                  lambda: _ge_zero(load_source(CHECKPOINTS / "digits_fp_mlp.pt"))],
+                         ids=["mlp", "digits_fp_mlp"])
+def test_spikingjelly_imports_snnc_exports_with_the_same_spikes(tmp_path, make):
     from spikingjelly.activation_based import functional
     from spikingjelly.activation_based.nir_exchange import import_from_nir as sj_import
 
-    g = nir_float_graph(mlp(np.random.default_rng(5), beta=0.5, compare="ge"))
+    g = nir_float_graph(make())
     c = snnc.compile(g, target="nir", out_dir=tmp_path / "out")
     net = sj_import(nir.read(str(c.artifacts["nir"])))
     x = encode_inputs(g, random_input(g.inputs[0], 6, 8))
     ref, trace = run(g, x, trace=True)
-    assert 0 < trace["lif0"].mean() < 1
+    lif = next(n.name for n in g if n.op in ("lif", "plif"))
+    assert 0 < trace[lif].mean() < 1
     functional.reset_net(net)
     ys, state = [], None
     with torch.no_grad():
