@@ -138,6 +138,32 @@ def test_snntorch_exports_import_into_snnc_with_the_same_spikes(tmp_path, reset,
         assert lifs and all(str(n.metadata["reset"]) == rule for n in lifs)
 
 
+def test_snntorch_cnn_exports_import_into_snnc_with_the_same_spikes(tmp_path):
+    """Conv2d → Leaky → Flatten → Linear → Leaky (ternary ±1/8, β = 0.5, zero reset) from snnTorch."""
+    rng = np.random.default_rng(0)
+    conv = torch.nn.Conv2d(1, 4, 3, padding=1, bias=False)
+    conv.weight.data = torch.tensor(rng.integers(-1, 2, (4, 1, 3, 3)) * 0.125, dtype=torch.float32)
+    lin = torch.nn.Linear(4 * 6 * 6, 10, bias=False)
+    lin.weight.data = torch.tensor(rng.integers(-1, 2, (10, 144)) * 0.125, dtype=torch.float32)
+
+    def leaky(shape, **kw):
+        return snn.Leaky(beta=torch.full(shape, 0.5), threshold=torch.full(shape, 0.25), init_hidden=True,
+                         reset_mechanism="zero", **kw)
+    net = torch.nn.Sequential(conv, leaky((4, 6, 6)), torch.nn.Flatten(), lin, leaky((10,), output=True))
+    path = tmp_path / "cnn.nir"
+    nir.write(str(path), export_to_nir(net, torch.zeros(1, 1, 6, 6), ignore_dims=[0]))
+    x = (rng.random((8, 4, 1, 6, 6)) < 0.4).astype(np.float32)
+    for m in net.modules():
+        if isinstance(m, snn.Leaky):
+            m.reset_mem()
+    with torch.no_grad():
+        want = np.stack([net(torch.from_numpy(x[t]))[0].numpy() for t in range(8)])
+    assert want.sum() > 0
+    for target in ("reference", "cpu"):
+        c = snnc.compile(path, target=target, out_dir=tmp_path / target, timesteps=8, input_type="spike")
+        assert np.array_equal(c.run(x), want), target
+
+
 def test_snnc_subtract_undecayed_is_snntorchs_subtract(zero_graphs, tmp_path):
     """snnc → portable NIR → snnTorch with reset_mechanism="subtract" and its default reset_delay=True
     (the importer always builds zero-reset neurons with reset_delay=False: the test supplies both)."""
