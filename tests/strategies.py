@@ -40,7 +40,8 @@ integer neuron gets ``leak ≤ 2^shift`` (0 ≤ shift ≤ 6) and a `state_bits` 
 bound below, every state, pre-reset value and leak product ``leak·v``:
 with u = max|I << in_shift| + max|bias| and g(leak) = min(MAX_T, 2^shift / (2^shift − leak))
 (MAX_T when leak = 2^shift), |v| ≤ (1 + u + |v_reset|) · g and |leak·v| ≤ 2^shift · |v|
-(cuba: the current i gets the same bound with alpha first). Thresholds are positive.
+(cuba: the current i gets the same bound with alpha first; reset subtract_undecayed counts its
+threshold in u, and has a threshold static over time). Thresholds are positive.
 
 Inputs (`inputs` / `random_inputs`): an array ``[T, B, *shape]`` (a dict name → array when a
 graph has several inputs): ``spike`` → uint8 0/1; ``uint<k>`` → the smallest unsigned NumPy
@@ -280,7 +281,8 @@ class _Builder:
 
     # ------------------------------------------------------------------ neurons
     def spike_attrs(self, integer=False):
-        attrs = {"reset": self.pick(["subtract", "zero", "none"]), "compare": self.pick(["ge", "gt"])}
+        attrs = {"reset": self.pick(["subtract", "zero", "none", "subtract_undecayed"]),
+                 "compare": self.pick(["ge", "gt"])}
         if attrs["reset"] == "zero" and self.flag():
             attrs["v_reset"] = self.int_(-2, 2) if integer else float(self.pick([0.0, -0.25, 0.125]))
         return attrs
@@ -292,9 +294,12 @@ class _Builder:
             params["alpha"] = self.uniform(self.bshape(shape), 0.3, 0.95)
         if op in ("lif", "plif", "cuba_lif", "li"):
             params["beta"] = self.uniform(self.bshape(shape), 0.5, 1.0)
+        attrs = {} if op == "li" else self.spike_attrs()
         if op != "li":
             params["threshold"] = self.uniform(self.bshape(shape), 0.3, 1.5)
-        return self.add(op, [v], attrs={} if op == "li" else self.spike_attrs(), params=params)
+            if attrs["reset"] == "subtract_undecayed":          # its threshold is static over time
+                params["threshold"] = params["threshold"][:1]
+        return self.add(op, [v], attrs=attrs, params=params)
 
     def decay(self, shift):
         """A leak (or alpha) as an integer ≤ 2^shift, and its growth factor g (see module docstring)."""
@@ -325,6 +330,9 @@ class _Builder:
             a.update(self.spike_attrs(integer=True))
             typical = max(1, int(np.sqrt(_mag(t) + 1))) << a["in_shift"]
             params["threshold"] = self.rng.integers(1, 2 * typical + 1, size=self.bshape(shape)).astype(np.int32)
+            if a["reset"] == "subtract_undecayed":              # static threshold, taken off h too
+                params["threshold"] = params["threshold"][:1]
+                bias_max += 2 * typical
         v_reset = abs(a.get("v_reset", 0))
         bound = (1 + u_in + bias_max + v_reset) * g
         need = max(bound << a["shift"], alpha_bound, bound).bit_length() + 2

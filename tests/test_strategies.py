@@ -131,8 +131,12 @@ def simulate_int_neuron(g, node, inputs):
             v = h
             continue
         th = param("threshold", t)
+        if a["reset"] == "subtract_undecayed":      # the previous spike's threshold, undecayed
+            h = h - np.where(v >= th if a["compare"] == "ge" else v > th, th, 0)
+            worst = max(worst, np.abs(h).max())
         s = h >= th if a["compare"] == "ge" else h > th
-        v = {"zero": np.where(s, a["v_reset"], h), "subtract": h - s * th, "none": h}[a["reset"]]
+        v = {"zero": np.where(s, a["v_reset"], h), "subtract": h - s * th, "none": h,
+             "subtract_undecayed": h}[a["reset"]]
         worst = max(worst, np.abs(v).max())
     return int(worst)
 

@@ -397,6 +397,10 @@ class Chain:
             layer_notes.append("stateless threshold: a compartment that forgets v every step (vDecay = 4096)")
         else:
             reset, v_reset = n.attrs["reset"], n.attrs["v_reset"]
+            if reset == "subtract_undecayed":
+                self.fail(n, "it takes the threshold off one step later without decay (reset = "
+                             "subtract_undecayed, snnTorch's subtract); Loihi's compartment resets v to 0 after a "
+                             f"spike — train or export with reset=zero, or {OTHER_TARGETS}")
             if reset == "none":
                 self.fail(n, "it never resets (reset = none); Loihi's compartment resets v to 0 after a spike — "
                              f"train with reset=zero or subtract, or {OTHER_TARGETS}")

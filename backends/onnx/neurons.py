@@ -4,10 +4,11 @@ Per timestep, in exactly the reference's order of float32 operations:
 
     i[t] = alpha[t] · i[t-1] + I[t]           Mul, Add     (cuba_lif only; else i[t] = I[t])
     h    = beta[t] · v[t-1] + i[t]            Mul, Add     (if: h = v[t-1] + i[t], one Add)
+           − (v[t-1] ≥ threshold[t] ? threshold[t] : 0)   Where, Sub   (reset = "subtract_undecayed")
     s[t] = h ≥ threshold[t]  (or >)           GreaterOrEqual / Greater → bool
     v[t] = s ? v_reset : h                    Where                     (reset = "zero")
            s ? h − threshold[t] : h           Sub, Where                (reset = "subtract")
-           h                                                            (reset = "none")
+           h                                                            (reset = "none", "subtract_undecayed")
     out  = Cast(s, float)                     (li: v[t] = h, out = v[t], no spike)
 
 At t = 0 the state is 0: ``beta[0] · 0`` is folded into a constant (±0, the sign as the
@@ -45,6 +46,10 @@ def spiking(lw, node, xs):
             cur = i = _decay(lw, node, "alpha", t, i, cur, "i")
         h = _decay(lw, node, beta, t, v, cur, "h")
         th = lw.param(node, "threshold", t)
+        if a["reset"] == "subtract_undecayed":        # the previous spike's threshold, undecayed
+            prev = lw.b.op(compare_op(a), [lw.const(F32(0.0)) if v is None else v, th], lw.hint(node, t, "fired"))
+            taken = lw.b.op("Where", [prev, th, lw.const(F32(0.0))], lw.hint(node, t, "taken"))
+            h = lw.b.op("Sub", [h, taken], lw.hint(node, t, "h_undecayed"))
         s = lw.b.op(compare_op(a), [h, th], lw.hint(node, t, "fire"))
         out.append(lw.b.op("Cast", [s], lw.hint(node, t), to=lw.b.onnx.TensorProto.FLOAT))
         if t == lw.T - 1:

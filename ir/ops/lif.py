@@ -2,9 +2,19 @@
 from ..types import SPIKE, TensorType
 from .base import Attr, OpDef, Param, register
 
-NEURON_ATTRS = (Attr("reset", "str", "subtract", choices=("zero", "subtract", "none")),
+RESETS = ("zero", "subtract", "none", "subtract_undecayed")
+NEURON_ATTRS = (Attr("reset", "str", "subtract", choices=RESETS),
                 Attr("compare", "str", "ge", choices=("ge", "gt")),
                 Attr("v_reset", "float", 0.0))
+
+
+def check_undecayed(op, node, graph):
+    """reset = "subtract_undecayed" recomputes the previous spike from v[t-1] and the threshold: the
+    threshold must be static over time."""
+    th = graph.param(node, "threshold")
+    if node.attrs.get("reset") == "subtract_undecayed" and th is not None and th.shape[0] != 1:
+        op.fail(node, f"reset = subtract_undecayed needs a threshold that is static over time (it has "
+                      f"{th.shape[0]} time slices)")
 
 
 class FloatNeuron(OpDef):
@@ -16,6 +26,7 @@ class FloatNeuron(OpDef):
         self.need_float(node, x)
         for p in self.params:
             self.check_broadcast(node, graph, p.role, x.shape)
+        check_undecayed(self, node, graph)
 
     def infer_type(self, node, graph, ins):
         return TensorType(ins[0].shape, SPIKE)
@@ -26,11 +37,17 @@ class LIF(FloatNeuron):
     """lif: leaky integrate-and-fire, state v[-1] = 0.
 
         h    = beta[t] · v[t-1] + I[t]
+               − p · threshold[t],  p = v[t-1] ≥ threshold[t] (or >)   (reset = "subtract_undecayed" only)
         s[t] = h ≥ threshold[t]            (compare = "ge", SpikingJelly)
                h > threshold[t]            (compare = "gt", snnTorch, NIR, Loihi)
         v[t] = s ? v_reset : h             (reset = "zero")
                h − s · threshold[t]        (reset = "subtract")
-               h                           (reset = "none")
+               h                           (reset = "none", "subtract_undecayed")
+
+    "subtract_undecayed" is snnTorch's subtract reset (its default, ``reset_delay=True``): the
+    threshold is taken off one step later and not decayed, ``mem = β·mem + I − s[t-1]·θ``;
+    p is that previous spike, recomputed from v[t-1] = h[t-1]. It needs a threshold that is
+    static over time (checked), so that p is the spike of step t-1.
 
     `beta` and `threshold` are broadcast parameters (per tensor / neuron / channel / timestep).
     """

@@ -26,11 +26,12 @@ from dataclasses import astuple, dataclass
 
 from ..types import SPIKE, TensorType, fixed, maxabs
 from .base import Attr, OpDef, Param, register
+from .lif import RESETS, check_undecayed
 from .neuron_ranges import StateRange, analyse
 
 INT_ATTRS = (Attr("shift", "int", 0), Attr("in_shift", "int", 0), Attr("state_bits", "int", 32),
              Attr("frac_bits", "int", 0), Attr("saturate", "bool", False))
-SPIKE_ATTRS = (Attr("reset", "str", "subtract", choices=("zero", "subtract", "none")),
+SPIKE_ATTRS = (Attr("reset", "str", "subtract", choices=RESETS),
                Attr("compare", "str", "ge", choices=("ge", "gt")), Attr("v_reset", "int", 0))
 
 
@@ -51,7 +52,7 @@ class NeuronBounds:
     decayed_v: int        # |(leak · v) >> shift| ≤ (P >> shift) + 1
     decayed_i: int        # |(alpha · i) >> shift| ≤ (Q >> shift) + 1   (0 without a current)
     current: int          # |i[t]| before any clamp: decayed_i + u  (u without a current)
-    membrane: int         # |h| before any clamp: decayed_v + current + |bias|
+    membrane: int         # |h| before any clamp: decayed_v + current + |bias| (+ |threshold|, subtract_undecayed)
     reset: int            # |v| after the reset, before any clamp: membrane + |threshold| + |v_reset|
     shift_width: int      # 2^shift: the products are formed in a type wide enough to shift them
 
@@ -81,6 +82,8 @@ class IntNeuron(OpDef):
         dec_v = (leak >> a["shift"]) + 1
         dec_i = (alpha >> a["shift"]) + 1 if self.current else 0
         h = dec_v + dec_i + u + m.get("bias", 0)
+        if a.get("reset") == "subtract_undecayed":
+            h += m.get("threshold", 0)
         v = h + m.get("threshold", 0) + abs(a.get("v_reset", 0))
         return NeuronBounds(big, u, leak, alpha, dec_v, dec_i, dec_i + u, h, v, 1 << a["shift"])
 
@@ -120,6 +123,7 @@ class IntNeuron(OpDef):
             arr = graph.param(node, p.role)
             if arr is not None and arr.size and (int(arr.min()) < lo or int(arr.max()) > hi):
                 self.fail(node, f"parameter {p.role} does not fit int<{a['state_bits']}>")
+        check_undecayed(self, node, graph)
 
 
 @register
@@ -127,8 +131,10 @@ class LIFInt(IntNeuron):
     """lif_int: integer LIF (also the integer form of if and plif), v[-1] = 0.
 
         h    = ((leak[t] · v[t-1]) >> shift) + (I[t] << in_shift) + bias[t]
+               − p · threshold[t],  p = v[t-1] ≥ threshold[t] (or >)   (subtract_undecayed only)
         s[t] = h ≥ threshold[t]   (or >, compare = "gt")
-        v[t] = s ? v_reset : h  |  h − s · threshold[t]  |  h      (reset zero | subtract | none)
+        v[t] = s ? v_reset : h  |  h − s · threshold[t]  |  h      (reset zero | subtract | none,
+                                                                    subtract_undecayed)
 
     leak, threshold, bias: integer broadcast parameters (bias optional).
     """

@@ -11,7 +11,9 @@ the elements at t (leak ∈ [l_lo, l_hi], threshold ∈ [θ_lo, θ_hi], bias ∈
     h      = d + i + bias
     v'     = h where no spike: h < θ ⇒ h ≤ θ_hi − 1 (ge) / h ≤ θ_hi (gt)
              reset zero: v_reset;  subtract: h − θ with θ ≤ h ⇒ 0 (ge) / 1 (gt) … h_hi − θ_lo;
-             none: h
+             none, subtract_undecayed: h
+    subtract_undecayed first takes θ off h where the previous v fired: the v range is split
+    at θ into the part that did not fire and the part that did (`_undecayed`)
 
 starting from v = i = 0. The union of every intermediate range (and of the
 parameters, which must fit the state type too) gives the state width.
@@ -68,6 +70,24 @@ class StateRange:
         return max((-self.lo - 1).bit_length(), self.hi.bit_length()) + 1
 
 
+def _undecayed(h, v, th, leak, shift, compare):
+    """h after subtract_undecayed takes θ off where the previous v fired: the v range is split into
+    the part that did not fire (nothing taken off) and the part that did (θ taken off)."""
+    th_lo, th_hi = th
+    quiet_hi = min(v[1], th_hi - 1 if compare == "ge" else th_hi)
+    fired_lo = max(v[0], th_lo if compare == "ge" else th_lo + 1)
+    d_full = _dec(*v, leak, shift)
+    rest = (h[0] - d_full[0], h[1] - d_full[1])        # the input, current and bias part of h
+    parts = []
+    if v[0] <= quiet_hi:
+        d = _dec(v[0], quiet_hi, leak, shift)
+        parts.append((d[0] + rest[0], d[1] + rest[1]))
+    if fired_lo <= v[1]:
+        d = _dec(fired_lo, v[1], leak, shift)
+        parts.append((d[0] + rest[0] - th_hi, d[1] + rest[1] - th_lo))
+    return min(p[0] for p in parts), max(p[1] for p in parts)
+
+
 def analyse(T: int, x_range: tuple[int, int], in_shift: int, shift: int, leak: np.ndarray,
             threshold: np.ndarray | None = None, bias: np.ndarray | None = None,
             alpha: np.ndarray | None = None, reset: str = "none", compare: str = "ge",
@@ -111,8 +131,10 @@ def analyse(T: int, x_range: tuple[int, int], in_shift: int, shift: int, leak: n
         h = (d[0] + i[0], d[1] + i[1])
         if B is not None:
             h = (h[0] + B[t_p][0], h[1] + B[t_p][1])
+        if reset == "subtract_undecayed" and TH is not None:
+            h = _undecayed(h, v, TH[t_p], L[t_p], shift, compare)
         r.see(*h)
-        if TH is None or reset == "none":
+        if TH is None or reset in ("none", "subtract_undecayed"):
             v = h
         else:
             th_lo, th_hi = TH[t_p]

@@ -51,7 +51,8 @@ class FoldTemporalScale(Pass):
        zero entries zero the rows and use s = 1 (``I = b`` either way); when that sign
        pattern changes over time a static weight becomes a weight bank. When the result
        would be an integer accumulator a zero float bias keeps it a float value.
-    A neuron where this cannot be expressed — v_reset ≠ 0 with a non-scalar s, a sign
+    A neuron where this cannot be expressed — v_reset ≠ 0 with a non-scalar s, reset =
+    subtract_undecayed with a per-timestep s (its threshold must stay static), a sign
     of s that varies along a non-channel axis, a period beyond 1024 steps, a weight
     level that cannot be negated — is left as is (the reason is in ``node.meta``);
     integerize then applies the scale as a fixed-point gain.
@@ -122,6 +123,9 @@ class FoldTemporalScale(Pass):
             return (a.astype(np.float64)[t % a.shape[0]] * s_pos[(t - 1) % T_s] / s_pos[t % T_s]).astype(np.float32)
 
         attrs = dict(n.attrs)
+        if attrs["reset"] == "subtract_undecayed" and T_s > 1:
+            raise _Skip("reset = subtract_undecayed needs a threshold static over time; a per-timestep scale "
+                        "would make it vary")
         if attrs["reset"] == "zero" and attrs["v_reset"] != 0.0:
             if s_pos.size != 1:
                 raise _Skip("v_reset ≠ 0 needs a single scalar scale")

@@ -31,6 +31,9 @@ BAD = {
     "lif missing param": lambda g: g.add("lif", ["x"], params={"beta": p(1, 1)}, name="n"),
     "lif bad reset": lambda g: g.add("lif", ["x"], params={"beta": p(1, 1), "threshold": p(1, 1)},
                                      attrs={"reset": "hard"}, name="n"),
+    "lif subtract_undecayed with a time-varying threshold": lambda g: g.add(
+        "lif", ["x"], params={"beta": p(1, 1), "threshold": p(2, 1)}, attrs={"reset": "subtract_undecayed"},
+        name="n"),
     "lif beta shape": lambda g: g.add("lif", ["x"], params={"beta": p(1, 3), "threshold": p(1, 1)},
                                       name="n"),
     "lif unknown param": lambda g: g.add("lif", ["x"], params={"beta": p(1, 1), "threshold": p(1, 1),
@@ -120,3 +123,21 @@ def test_every_op_has_docstring_with_equation():
     for name, cls in OPS.items():
         assert cls.name == name
         assert cls.__doc__ and name in cls.__doc__.split(":")[0], name
+
+
+def test_subtract_undecayed_takes_the_previous_spikes_threshold_off_undecayed():
+    """mem[t] = β·mem[t-1] + I[t] − s[t-1]·θ (snnTorch's subtract), s[t] = mem[t] > θ."""
+    from snnc.backends.reference import run
+    g = base((1,))
+    g.add("output", [g.add("lif", ["x"], params={"beta": p(1, 1, v=0.5), "threshold": p(1, 1)},
+                           attrs={"reset": "subtract_undecayed", "compare": "gt"}, name="n")], name="y")
+    x = np.array([3.0, 0.0, 0.0, 0.0], f32).reshape(4, 1, 1)
+    verify(g)
+    y, trace = run(g, x, trace=True)
+    mem, s, want = 0.0, 0, []
+    for t in range(4):
+        mem = 0.5 * mem + float(x[t, 0, 0]) - s * 1.0
+        s = int(mem > 1.0)
+        want.append((mem, s))
+    assert [(float(v), int(q)) for v, q in zip(trace["n#v"][:, 0, 0], y[:, 0, 0])] == want
+    assert [q for _, q in want] == [1, 0, 0, 0] and want[1][0] == 0.5      # 3 → 1.5 − 1 = 0.5

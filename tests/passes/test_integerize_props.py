@@ -45,7 +45,11 @@ def tie_distance(graph, node, trace, t) -> np.ndarray:
     v_prev = trace[f"{node.name}#v"][t - 1].astype(np.float64) if t else 0.0
     beta = 1.0 if node.op == "if" else _param(graph, node, "beta", t)
     cur = trace[f"{node.name}#i"][t].astype(np.float64) if node.op == "cuba_lif" else x
-    return np.abs(beta * v_prev + cur - _param(graph, node, "threshold", t))
+    th = _param(graph, node, "threshold", t)
+    h = beta * v_prev + cur
+    if node.attrs["reset"] == "subtract_undecayed":      # the previous spike's threshold, undecayed
+        h = h - np.where(v_prev >= th if node.attrs["compare"] == "ge" else v_prev > th, th, 0.0)
+    return np.abs(h - th)
 
 
 def ancestors(graph) -> dict[str, set]:

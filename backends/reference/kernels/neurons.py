@@ -13,7 +13,7 @@ def _spike(h, th, compare):
 
 
 def _reset(h, s, th, attrs):
-    """v[t] = s ? v_reset : h (zero) | h − s·threshold (subtract) | h (none)."""
+    """v[t] = s ? v_reset : h (zero) | h − s·threshold (subtract) | h (none, subtract_undecayed)."""
     if attrs["reset"] == "zero":
         return np.where(s, F32(attrs["v_reset"]), h)
     if attrs["reset"] == "subtract":
@@ -26,6 +26,7 @@ def _lif(ctx, node, x, beta, alpha=None):
 
         i[t] = alpha[t] · i[t-1] + I[t]          (cuba_lif only; otherwise i[t] = I[t])
         h    = beta[t] · v[t-1] + i[t]           (if: h = v[t-1] + i[t])
+               − [v[t-1] ≥ threshold[t]] · threshold[t]     (subtract_undecayed)
         s[t] = h ≥ threshold[t]  (or >),  v[t] = reset(h, s)
     """
     x = float_operand(x)
@@ -41,6 +42,8 @@ def _lif(ctx, node, x, beta, alpha=None):
             cs[t] = i
         cur = i if alpha is not None else x[t]
         h = (beta[t] * v if beta is not None else v) + cur
+        if node.attrs["reset"] == "subtract_undecayed":      # the previous spike's threshold, undecayed
+            h = h - np.where(_spike(v, th[t], node.attrs["compare"]), th[t], F32(0))
         s = _spike(h, th[t], node.attrs["compare"])
         v = _reset(h, s, th[t], node.attrs)
         spikes[t], vs[t] = s, v

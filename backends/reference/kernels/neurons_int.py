@@ -6,6 +6,7 @@ Per timestep, with state range R = int<state_bits> = [−2^(b−1), 2^(b−1) �
     i[t] = ((alpha[t] · i[t-1]) >> shift) + u                    (cuba_lif_int; else i[t] = u)
     h    = ((leak[t] · v[t-1]) >> shift) + i[t] + bias[t]
     s[t] = h ≥ threshold[t] (or >);  v[t] = s ? v_reset : h | h − s·threshold[t] | h
+    (subtract_undecayed: h −= [v[t-1] ≥ threshold[t]]·threshold[t] first, v[t] = h)
     (li_int: v[t] = h, y[t] = v[t])
 
 The products leak·v and alpha·i are formed exactly: in int64 when the op's
@@ -76,6 +77,9 @@ def _int_neuron(ctx, node, x, current: bool, spiking: bool):
         h = st.check((p["leak"][t] * v) >> shift, "the decayed membrane (leak·v) >> shift", t) + i
         if p["bias"] is not None:
             h = h + p["bias"][t]
+        if spiking and a["reset"] == "subtract_undecayed":    # the previous spike's threshold, undecayed
+            th = p["threshold"][t]
+            h = h - np.where(v >= th if a["compare"] == "ge" else v > th, th, 0).astype(dt)
         h = st.fit(h, "the membrane h", t)
         if spiking:
             th = p["threshold"][t]

@@ -19,7 +19,8 @@ when `adapt_frac`, else — or if even f = 0 does not fit — the neuron is refu
 
 Error bound (real units, while the spikes of the input agree), per timestep:
 e_h[t] = |β_n|·e_v[t-1] + e_in + [shift > 0]·u + |Δleak|·|v_int|·u + ½u (bias),
-e_v = e_h + ½u (the rounded threshold or v_reset at a reset); a spike can differ
+e_v = e_h + ½u (the rounded threshold or v_reset at a reset; subtract_undecayed adds its ½u to
+e_h, where the rounded threshold is taken off); a spike can differ
 from the float one only where |h − θ| ≤ tie margin = e_h + ½u.
 """
 from __future__ import annotations
@@ -68,6 +69,7 @@ class _Plan:
         s = tb.expand_time(x.sigma, P)
         ratio = tb.previous(s) / s
         self.f, self.cuba, self.spiking = f, alpha is not None, theta is not None
+        self.undecayed = self.spiking and a.get("reset") == "subtract_undecayed"
         leak_f = tb.expand_time(beta_n, P) * ratio
         alpha_f = None if alpha is None else tb.expand_time(alpha, P) * ratio
         (leak, alpha_i), self.shift = _leaks(b, [leak_f, alpha_f], b.opt.leak_bits)
@@ -124,6 +126,7 @@ class _Plan:
             else:
                 cur = e_in
             bias_term = 0.5 * u if self.bias is not None else 0.0
+            bias_term += 0.5 * u if self.undecayed else 0.0       # the rounded threshold taken off h
             e_h = float(beta_n[t].max()) * e_v + cur + floor * u + leak_term + bias_term
             margins.append(e_h + 0.5 * u)
             e_v = e_h + (0.5 * u if self.spiking else 0.0)
@@ -134,10 +137,12 @@ class _Plan:
 def lower_neuron(b: Builder, node, x: Val) -> Val:
     """Emit the integer neuron for a float neuron node; returns its value."""
     opt, a = b.opt, node.attrs
-    static = a.get("reset") == "zero" and a.get("v_reset", 0.0) != 0.0
+    scalar = a.get("reset") == "zero" and a.get("v_reset", 0.0) != 0.0
+    static = scalar or a.get("reset") == "subtract_undecayed"     # the integer threshold must not vary in t
     rank = len(node.type.shape)
-    x = b.conform(x, f"{node.name}.in", uniform=tuple(range(rank)) if static else (), static=static,
-                  why="a positive σ" + (" that is one scalar (v_reset ≠ 0)" if static else ""))
+    x = b.conform(x, f"{node.name}.in", uniform=tuple(range(rank)) if scalar else (), static=static,
+                  why="a positive σ" + (" that is one scalar (v_reset ≠ 0)" if scalar else
+                                        " static over time (subtract_undecayed)" if static else ""))
     plans = []
     for f in range(opt.frac_bits, -1, -1) if opt.adapt_frac else [opt.frac_bits]:
         plan = _Plan(b, node, x, f)

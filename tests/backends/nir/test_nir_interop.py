@@ -109,11 +109,50 @@ def snntorch_mlp(reset, seed=0):
     return torch.nn.Sequential(*layers)
 
 
-def test_snntorch_exports_import_into_snnc_with_the_same_spikes(tmp_path):
-    net = snntorch_mlp("zero")
+@pytest.mark.parametrize("reset, rule", [("zero", None), ("subtract", "subtract_undecayed")])
+def test_snntorch_exports_import_into_snnc_with_the_same_spikes(tmp_path, reset, rule):
+    """snnTorch's exporter drops reset_mechanism: for its subtract (the default), the test supplies
+    snnc's name for that rule in the LIF nodes' metadata, as a user would."""
+    net = snntorch_mlp(reset)
     path = tmp_path / "snntorch.nir"
-    nir.write(str(path), export_to_nir(net, torch.zeros(1, 32), ignore_dims=[0]))
+    g = export_to_nir(net, torch.zeros(1, 32), ignore_dims=[0])
+    for n in g.nodes.values():
+        if isinstance(n, nir.LIF) and rule:
+            n.metadata["reset"] = rule
+    nir.write(str(path), g)
     x = (np.random.default_rng(1).random((8, 4, 32)) < 0.3).astype(np.float32)
+    for m in net.modules():
+        if isinstance(m, snn.Leaky):
+            m.reset_mem()
+    with torch.no_grad():
+        want = np.stack([net(torch.from_numpy(x[t]))[0].numpy() for t in range(8)])
+    assert want.sum() > 0
+    for target in ("reference", "cpu", "hls"):
+        c = snnc.compile(path, target=target, out_dir=tmp_path / target, timesteps=8, input_type="spike")
+        assert np.array_equal(c.run(x), want), target
+    weights = [p for k, p in c.graph.params.items() if k.endswith("weight")]
+    assert all(w.dtype == np.int8 and set(np.unique(w)) <= {-1, 0, 1} for w in weights)   # carried as ternary
+    if rule:   # the reset rule travels in the metadata of snnc's own export too
+        back = snnc.compile(path, target="nir", out_dir=tmp_path / "nir", timesteps=8, input_type="spike")
+        lifs = [n for n in nir.read(str(back.artifacts["nir"])).nodes.values() if isinstance(n, nir.LIF)]
+        assert lifs and all(str(n.metadata["reset"]) == rule for n in lifs)
+
+
+def test_snntorch_cnn_exports_import_into_snnc_with_the_same_spikes(tmp_path):
+    """Conv2d → Leaky → Flatten → Linear → Leaky (ternary ±1/8, β = 0.5, zero reset) from snnTorch."""
+    rng = np.random.default_rng(0)
+    conv = torch.nn.Conv2d(1, 4, 3, padding=1, bias=False)
+    conv.weight.data = torch.tensor(rng.integers(-1, 2, (4, 1, 3, 3)) * 0.125, dtype=torch.float32)
+    lin = torch.nn.Linear(4 * 6 * 6, 10, bias=False)
+    lin.weight.data = torch.tensor(rng.integers(-1, 2, (10, 144)) * 0.125, dtype=torch.float32)
+
+    def leaky(shape, **kw):
+        return snn.Leaky(beta=torch.full(shape, 0.5), threshold=torch.full(shape, 0.25), init_hidden=True,
+                         reset_mechanism="zero", **kw)
+    net = torch.nn.Sequential(conv, leaky((4, 6, 6)), torch.nn.Flatten(), lin, leaky((10,), output=True))
+    path = tmp_path / "cnn.nir"
+    nir.write(str(path), export_to_nir(net, torch.zeros(1, 1, 6, 6), ignore_dims=[0]))
+    x = (rng.random((8, 4, 1, 6, 6)) < 0.4).astype(np.float32)
     for m in net.modules():
         if isinstance(m, snn.Leaky):
             m.reset_mem()
@@ -123,8 +162,26 @@ def test_snntorch_exports_import_into_snnc_with_the_same_spikes(tmp_path):
     for target in ("reference", "cpu"):
         c = snnc.compile(path, target=target, out_dir=tmp_path / target, timesteps=8, input_type="spike")
         assert np.array_equal(c.run(x), want), target
-    weights = [p for k, p in c.graph.params.items() if k.endswith("weight")]
-    assert all(w.dtype == np.int8 and set(np.unique(w)) <= {-1, 0, 1} for w in weights)   # carried as ternary
+
+
+def test_snnc_subtract_undecayed_is_snntorchs_subtract(zero_graphs, tmp_path):
+    """snnc → portable NIR → snnTorch with reset_mechanism="subtract" and its default reset_delay=True
+    (the importer always builds zero-reset neurons with reset_delay=False: the test supplies both)."""
+    g = zero_graphs["mlp"].copy()
+    for n in g:
+        if n.op == "lif":
+            n.attrs["reset"] = "subtract_undecayed"
+    c = snnc.compile(g, target="nir", out_dir=tmp_path / "out")
+    net = import_from_nir(nir.read(str(c.artifacts["nir"])))
+    for name, mod in list(net.named_children()):
+        if isinstance(mod, snn.Leaky):
+            setattr(net, name, snn.Leaky(beta=mod.beta.clone(), threshold=mod.threshold.clone(),
+                                         reset_mechanism="subtract", init_hidden=True))
+    x = encode_inputs(g, random_input(g.inputs[0], 8, 8))
+    ref, trace = run(g, x, trace=True)
+    spikes, y = snntorch_run(net, x)
+    assert np.array_equal(spikes["lif0"], trace["lif0"]) and 0 < trace["lif0"].mean() < 1
+    np.testing.assert_allclose(y, ref, rtol=0, atol=1e-4)
 
 
 def test_snntorch_file_on_the_command_line(tmp_path):
@@ -147,16 +204,28 @@ def test_snntorch_file_on_the_command_line(tmp_path):
     assert [row["weight_bits"] for row in layers if row["op"] == "linear"] == [2.0, 2.0]
 
 
-def test_spikingjelly_imports_snnc_exports_with_the_same_spikes(tmp_path):
+def _ge_zero(g):
+    g = zero_reset(g)
+    for n in g:
+        if n.op in ("lif", "plif"):
+            n.attrs["compare"] = "ge"           # SpikingJelly fires at V ≥ θ and resets to v_reset
+    return g
+
+
+@pytest.mark.parametrize("make", [lambda: mlp(np.random.default_rng(5), beta=0.5, compare="ge"),
+                                  lambda: _ge_zero(load_source(CHECKPOINTS / "digits_fp_mlp.pt"))],
+                         ids=["mlp", "digits_fp_mlp"])
+def test_spikingjelly_imports_snnc_exports_with_the_same_spikes(tmp_path, make):
     from spikingjelly.activation_based import functional
     from spikingjelly.activation_based.nir_exchange import import_from_nir as sj_import
 
-    g = nir_float_graph(mlp(np.random.default_rng(5), beta=0.5, compare="ge"))
+    g = nir_float_graph(make())
     c = snnc.compile(g, target="nir", out_dir=tmp_path / "out")
     net = sj_import(nir.read(str(c.artifacts["nir"])))
     x = encode_inputs(g, random_input(g.inputs[0], 6, 8))
     ref, trace = run(g, x, trace=True)
-    assert 0 < trace["lif0"].mean() < 1
+    lif = next(n.name for n in g if n.op in ("lif", "plif"))
+    assert 0 < trace[lif].mean() < 1
     functional.reset_net(net)
     ys, state = [], None
     with torch.no_grad():
