@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     results, graphs = [], {}
     print("Pre-synthesis estimates of snnc's hls target (backends/hls/estimates.py); max_utilization=0.7.\n")
     print("| network | part | MHz | goal | samples/s | cycles / timestep | latency µs | LUT | FF | BRAM_18K | URAM "
-          "| DSP | binding | slowest layer |")
+          "| DSP | binding | slowest process |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for net, part, clock, goals in CASES:
         if net not in graphs:
@@ -108,7 +108,6 @@ def main(argv=None) -> int:
                             "goal": goal, "solve_seconds": round(time.perf_counter() - t0, 2), "estimate": est})
     print()
     for net, (graph, label, secs) in graphs.items():
-        synapses = sum(n.type.size for n in graph if False)
         params = sum(graph.param(n, "weight").size for n in graph if n.op in ("linear", "conv2d"))
         print(f"{net}: {label}; {params:,} weights (all timestep banks), compiled in {secs:.1f} s")
     if args.json:

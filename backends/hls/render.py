@@ -69,7 +69,7 @@ _STREAM_Y = re.compile(r"\by(\d*)\[i\]")
 _INDEX_LINE = re.compile(r"^ *const int i = g \* \d+ \+ l;\n", re.M)
 
 
-def _stream_layer(layer, data: dict, ns_types: bool = False) -> str:
+def _stream_layer(layer, data: dict) -> str:
     """An elementwise layer as a streaming process: its body on beats (x0[i] → bx0.v[l], y[i] → by.v[l])."""
     beat = lambda b: f"beat<{b.type_name}, {layer.lanes}>"      # noqa: E731
     sig = [f"hls::stream<{beat(b)} >& x{k}" for k, b in enumerate(layer.inputs)] + \
@@ -171,8 +171,8 @@ def render_project(project: Project, estimates: dict) -> dict[str, str]:
         "layers.h.j2", common, weight_headers=list(headers.values()), layer_texts=layer_texts)
     states = [dict(name=s.name, ctype=s.ctype, size=s.size, lanes=s.lanes, groups=s.size // s.lanes)
               for s in project.states]
-    buffers = [dict(name=b.name, type_name=b.type_name, size=b.size, partition=project.partitions.get(b.name, 1),
-                    depth=project.depths.get(b.name, 2)) for b in project.buffers]
+    buffers = [dict(name=b.name, type_name=b.type_name, size=b.size, partition=project.partitions.get(b.name, 1))
+               for b in project.buffers]
     layers = [dict(fn=layer.fn, call_args=layer.call_args()) for layer in project.layers]
     files[f"firmware/{top}.h"] = _render("top.h.j2", common)
     if project.schedule is not None:

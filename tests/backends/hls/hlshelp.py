@@ -64,6 +64,21 @@ def build_batch(projects: list[tuple[str, Path]], work: Path, opt: str = "-O0", 
     return out
 
 
+def check_built(built: Built, g: Graph, x: dict) -> None:
+    """The C-simulation of `built` on `x` equals the reference interpreter, and its testbench passes."""
+    from snnc.backends.hls.runner import call_csim
+    from snnc.backends.reference import run as reference_run
+    from snnc.backends.reference.inputs import bind_inputs
+
+    want = reference_run(g, x)
+    got = call_csim(built.csim, g, bind_inputs(g, x), built.top)
+    if isinstance(want, dict):
+        assert set(got) == set(want) and all(np.array_equal(got[k], want[k]) for k in want)
+    else:
+        assert np.array_equal(got, want), f"{built.top}: the C-simulation differs from the reference"
+    assert built.tb(str(built.dir / "tb_data").encode()) == 0, f"{built.top}: the emitted testbench failed"
+
+
 def chain(x_shape, x_dtype, *layers, name="g", timesteps=8) -> Graph:
     """input x → each (op, attrs, params) in turn → output y; the graph records `timesteps` (as
     integerize does: the hls target sizes the testbench and the estimates by it)."""
