@@ -66,7 +66,7 @@ def test_every_preset_names_its_paper_and_rebuilds_from_config():
         with torch.device("meta"):
             model = build(name)
             again = build(model.arch, **model.config)
-        assert model.arch == name and again.config == model.config
+        assert model.arch == name and again.config == model.config and model.paper == preset.paper
         json.dumps(model.config)
 
 
