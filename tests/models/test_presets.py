@@ -66,7 +66,7 @@ def test_every_preset_names_its_paper_and_rebuilds_from_config():
         with torch.device("meta"):
             model = build(name)
             again = build(model.arch, **model.config)
-        assert model.arch == name and again.config == model.config
+        assert model.arch == name and again.config == model.config and model.paper == preset.paper
         json.dumps(model.config)
 
 
@@ -151,3 +151,21 @@ def test_real_size_forward(name, shape):
 def test_bad_preset_configs_raise_config_error(name, bad):
     with pytest.raises(ConfigError):
         build(name, **bad)
+
+
+def test_preset_structures():
+    """What each paper's block is made of: depthwise / grouped convs, RepConv, layer scale, SSA's LIFs."""
+    from snnc.nn import IELIF, LIF, LayerScale, QConv2d, SpikeDrivenSelfAttention, Voting
+    m = build("metaformer", **SMALL["metaformer"])
+    convs = [c for c in m.modules() if isinstance(c, QConv2d)]
+    assert any(c.groups == c.in_channels == c.out_channels > 1 and c.kernel_size == (7, 7) for c in convs)  # SepConv
+    attn = [a for a in m.modules() if isinstance(a, SpikeDrivenSelfAttention)]
+    assert attn and all(isinstance(a.q_conv, torch.nn.Sequential) and a.q_conv[2].groups == a.dim for a in attn)
+    assert sum(isinstance(x, LayerScale) for x in m.modules()) == 2 * sum(SMALL["metaformer"]["blocks"])
+    qsd = build("metaformer", **SMALL["metaformer-qsd"])
+    assert all(isinstance(a.q_spike, IELIF) for a in qsd.modules() if isinstance(a, SpikeDrivenSelfAttention))
+    s = build("spikformer", **SMALL["spikformer"])
+    a = next(x for x in s.modules() if isinstance(x, SpikeDrivenSelfAttention))
+    assert isinstance(a.q_spike, LIF) and a.attn_spike.threshold == 0.5 and a.scale == 0.125
+    with torch.device("meta"):
+        assert isinstance(build("plif_mnist").layers[-1], Voting)

@@ -30,6 +30,12 @@ class PresetModel(SpikingModel):
         super().__init__(cfg)
         self.arch = name
 
+    @property
+    def paper(self) -> str:
+        """The paper (and its table) this preset reproduces, with the parameter count it reports."""
+        from . import PRESETS
+        return PRESETS[self.arch].paper
+
 
 def image_shape(cfg: ModelConfig, what: str) -> tuple[int, int, int]:
     if len(cfg.input_shape) != 3:
