@@ -16,3 +16,21 @@ def bounded_int(lo: int, hi: int):
         return value
     parse.__name__ = "integer"
     return parse
+
+
+def dataset_spec(text: str) -> str:
+    """An argparse `type` for a dataset spec (`snnc.data.spec`): its kind is checked here (a usage
+    error), its files when it is loaded."""
+    from snnc.data.spec import KINDS, parse
+    from snnc.errors import DataError
+
+    try:
+        parse(text)
+    except DataError as e:
+        kind = text.partition(":")[0].strip().lower()
+        if kind not in KINDS:
+            raise argparse.ArgumentTypeError(f"invalid choice: {kind!r} (choose digits or "
+                                             + ", ".join(f"{k}:PATH" for k in KINDS[1:]) + ")") from None
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+dataset_spec.__name__ = "dataset spec"

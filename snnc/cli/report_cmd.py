@@ -1,13 +1,16 @@
 """`snnc report OUT [--dataset SPEC]` — report.json, report.md and PNG plots in OUT."""
 from __future__ import annotations
 
+from .argtypes import dataset_spec
+
 from ..io import load_npy
 
 
 def add_parser(sub):
     p = sub.add_parser("report", help="write report.json, report.md and plots for a compiled output folder")
     p.add_argument("out", help="an output folder of `snnc compile`")
-    p.add_argument("--dataset", metavar="SPEC", help="measure accuracy and activity on the test split of a dataset "
+    p.add_argument("--dataset", metavar="SPEC", type=dataset_spec,
+                   help="measure accuracy and activity on the test split of a dataset "
                    "(digits, npz:PATH, cifar10:ROOT …)")
     p.add_argument("--input", "-i", help="real-valued input .npy [T, B, ...] to measure activity on")
     p.set_defaults(func=run)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..io import load_npy
-from .argtypes import bounded_int
+from .argtypes import bounded_int, dataset_spec
 from .progress import bar
 
 DIGITS_FEATURES, DIGITS_CLASSES = 64, 10
@@ -26,7 +26,8 @@ def add_parser(sub):
     p.add_argument("out", help="an output folder of `snnc compile`")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--input", "-i", help="real-valued input .npy [T, B, ...] (as the PyTorch model takes it)")
-    src.add_argument("--dataset", metavar="SPEC", help="the test split of a dataset (digits, npz:PATH, cifar10:ROOT, "
+    src.add_argument("--dataset", metavar="SPEC", type=dataset_spec,
+                     help="the test split of a dataset (digits, npz:PATH, cifar10:ROOT, "
                      "mnist:ROOT, events:PATH …), encoded as the model was trained")
     p.add_argument("--batch", type=bounded_int(1, 1 << 20), default=128, help="samples per run (default 128)")
     p.add_argument("--quiet", "-q", action="store_true")

@@ -12,6 +12,8 @@ Under torchrun only rank 0 prints and writes files.
 """
 from __future__ import annotations
 
+from snnc.cli.argtypes import dataset_spec
+
 import argparse
 import json
 import sys
@@ -35,7 +37,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--lr", type=float, help="Adam learning rate")
     p.add_argument("--batch-size", type=int, help="global batch size")
-    p.add_argument("--data", default="digits", metavar="SPEC",
+    p.add_argument("--data", default="digits", metavar="SPEC", type=dataset_spec,
                    help="dataset: digits (default), npz:PATH, folder:PATH, cifar10:ROOT, cifar100:ROOT, "
                         "mnist:ROOT, fashion-mnist:ROOT, events:PATH, shd:PATH (files on disk, never downloaded)")
     p.add_argument("--encoding", choices=("direct", "rate", "events"),

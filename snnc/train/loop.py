@@ -271,8 +271,9 @@ def _seeded(seed: int):
 def _build(arch: str, config: dict) -> torch.nn.Module:
     from snnc import models
 
-    if arch not in models.ARCHITECTURES:
-        raise ConfigError(f"unknown architecture {arch!r}; choose one of {', '.join(sorted(models.ARCHITECTURES))}")
+    if arch not in models.ARCHITECTURES and arch not in models.PRESETS:
+        raise ConfigError(f"unknown architecture {arch!r}; choose one of "
+                          f"{', '.join(sorted([*models.ARCHITECTURES, *models.PRESETS]))}")
     return models.build(arch, **config)
 
 
