@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 import torch
 
 from snnc.errors import ConfigError
 
+from .frames import Batched
 from .split import SPLITS, stratified
 
 ENCODINGS = ("direct", "rate")
@@ -58,7 +58,7 @@ def split_indices(split: str) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Digits:
+class Digits(Batched):
     """One encoded split: `x [T, N, *shape]` float32, `y [N]` int64, `meta`."""
 
     x: torch.Tensor
@@ -92,16 +92,6 @@ class Digits:
         index = torch.as_tensor(index, dtype=torch.long) if not isinstance(index, slice) else index
         y = self.y[index]
         return Digits(self.x[:, index], y, dict(self.meta, n=int(y.shape[0])))
-
-    def batches(self, batch_size: int, order: torch.Tensor | None = None
-                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Yield `(x [T, b, *shape], y [b])` in `order` (default: as stored)."""
-        if batch_size < 1:
-            raise ConfigError(f"batch_size must be ≥ 1, got {batch_size}")
-        order = torch.arange(len(self)) if order is None else order
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            yield self.x[:, idx], self.y[idx]
 
 
 def digits(split: str = "train", encoding: str = "direct", T: int = 4, seed: int = 0,

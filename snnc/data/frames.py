@@ -25,8 +25,21 @@ from snnc.errors import ConfigError
 ENCODINGS = ("direct", "rate", "events")
 
 
+class Batched:
+    """`batches` for a split that has `batch(index)` and a length."""
+
+    def batches(self, batch_size: int, order: torch.Tensor | None = None
+                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Yield `(x [T, b, *shape], y [b])` in `order` (default: as stored)."""
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be ≥ 1, got {batch_size}")
+        order = torch.arange(len(self)) if order is None else order
+        for start in range(0, len(order), batch_size):
+            yield self.batch(order[start:start + batch_size])
+
+
 @dataclass(frozen=True)
-class Frames:
+class Frames(Batched):
     get: Callable[[np.ndarray], torch.Tensor]    # sample indices → uint8/float frames [b, *shape] or [b, T, *shape]
     y: torch.Tensor                               # [N] int64
     T: int
@@ -68,14 +81,6 @@ class Frames:
                 x = (torch.rand((self.T, *value.shape), generator=gen) < value.unsqueeze(0)).to(torch.float32)
         shape = self.shape or tuple(x.shape[2:])
         return x.reshape(self.T, b, *shape), self.y[torch.as_tensor(idx, dtype=torch.long)]
-
-    def batches(self, batch_size: int, order: torch.Tensor | None = None
-                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        if batch_size < 1:
-            raise ConfigError(f"batch_size must be ≥ 1, got {batch_size}")
-        order = torch.arange(len(self)) if order is None else order
-        for start in range(0, len(order), batch_size):
-            yield self.batch(order[start:start + batch_size])
 
     @property
     def x(self) -> torch.Tensor:
