@@ -60,7 +60,7 @@ class ModelConfig:
     D: int = 4
     quant: str = "fp"
     quant_opts: dict = field(default_factory=dict)
-    quant_layers: str = "all"
+    quant_layers: str | None = None      # None: "all", or "hidden" for a paper preset that keeps the ends fp
     dropout: float = 0.0
     dropconnect: float = 0.0
 
@@ -74,6 +74,9 @@ class ModelConfig:
         _choice("compare", self.compare, COMPARES)
         _choice("surrogate", self.surrogate, tuple(SURROGATES))
         _choice("quant", self.quant, QUANTS)
+        if self.quant_layers is None:
+            official = isinstance(self.quant_opts, dict) and self.quant_opts.get("preset") == "official"
+            self.quant_layers = "hidden" if official else "all"
         _choice("quant_layers", self.quant_layers, QUANT_LAYERS)
         for name, hi in (("num_classes", MAX_UNITS), ("T", MAX_TIMESTEPS), ("D", 1 << 16)):
             _count(name, getattr(self, name), hi)

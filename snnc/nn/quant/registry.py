@@ -6,6 +6,7 @@ A spec is one of
 * a name: ``"ternary"``, ``"lsq"``, ``"ptq"`` (static quantizers with default options);
 * a dict: ``{"method": "tawq", "T_w": 4, "lam": 1.0, ...}`` — the method name and
   the constructor options of its class (``T_w`` is required for "tawq" / "mtawq");
+  ``"preset": "official"`` picks the authors' variant (`PRESETS`, e.g. `tawq_official.py`);
 * a `Quantizer` instance (used as is; one instance per layer).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .base import Quantizer
 from .lsq import LSQ
 from .static import PTQQuant
 from .tawq import MTaWQ, TaWQ
+from .tawq_official import TaWQOfficial
 from .ternary import TernaryQuant
 
 QUANTIZERS: dict[str, type[Quantizer]] = {
@@ -27,6 +29,8 @@ QUANTIZERS: dict[str, type[Quantizer]] = {
     "lsq": LSQ,
     "ptq": PTQQuant,
 }
+# (method, preset) → a class computing the method as a paper's own code does
+PRESETS: dict[tuple[str, str], type[Quantizer]] = {("tawq", "official"): TaWQOfficial}
 
 
 def make_quantizer(spec) -> Quantizer | None:
@@ -40,6 +44,17 @@ def make_quantizer(spec) -> Quantizer | None:
                           f"got {spec!r}")
     options = dict(spec)
     method = options.pop("method")
+    preset = options.pop("preset", None)
+    if preset is not None:
+        if (method, preset) not in PRESETS:
+            raise ConfigError(f"quantizer {method!r} has no preset {preset!r}; presets: "
+                              + ", ".join(f"{m} preset={p}" for m, p in PRESETS))
+        cls = PRESETS[(method, preset)]
+        unknown = sorted(set(options) - set(_options(cls)))
+        if unknown:
+            raise ConfigError(f"unknown option(s) {', '.join(unknown)} for quantizer {method!r} preset {preset!r}; "
+                              f"it accepts {', '.join(_options(cls))}")
+        return cls(**options)
     if method not in QUANTIZERS:
         raise ConfigError(f"unknown quantizer {method!r}; choose one of {', '.join(QUANTIZERS)} (or None for "
                           f"full precision)")
