@@ -264,8 +264,9 @@ def estimate(project: Project) -> dict:
         "layers": layers,
         "buffers": buffers,
         "fifo_depths": dict(project.depths),
-        "fifo_note": "beats of each hls::stream channel: 2, or a whole frame on a skip path whose sibling "
-                     "branch passes a frame process (streams.py); never deadlocks (C-simulation checks it)"
+        "fifo_note": "beats of each hls::stream channel: 2, or a frame of N beats (N - 1 when the fork writes "
+                     "the sibling first) on a skip path whose sibling branch passes a frame process (streams.py); "
+                     "never deadlocks (C-simulation checks it)"
                      if sched is not None else None,
         "processes": [{"name": p.name, "kind": p.kind, "cycles_per_timestep": proc_cycles[id(p)]}
                       for p in sched.processes] if sched is not None else None,

@@ -22,7 +22,9 @@ Depths (in beats) come from the schedule: every channel holds 2 beats, except a 
 output whose sibling branch passes through a frame process before the branches meet
 again (the skip path of a residual block): a frame process reads a whole frame before
 it writes anything, so the fork can only finish the frame, and the join only start,
-if the skip path holds the whole frame: size / W beats. A frame process with several
+if the skip path holds the frame: N = size / W beats, or N − 1 when every such sibling
+is an earlier output of the fork (a fork writes its outputs in order each cycle, so the
+sibling receives the frame's last beat before the skip path must take it). A frame process with several
 inputs (spike_matmul) reads them one after the other in C-simulation, so its later
 inputs hold a frame too. With these depths no process waits forever (the shim's
 blocking FIFOs check it in C-simulation, `hls_stream.h`).
@@ -168,8 +170,8 @@ def _frames(p: Process) -> set[int]:
 
 
 def _depths(channels: list[Channel]) -> None:
-    """A fork output holds a whole frame when a sibling branch passes through a frame process before they
-    meet; so does every input but the first of a frame process with several (C-simulation reads them one
+    """A fork output holds a frame (less one beat when the siblings are written first) when a sibling branch
+    passes through a frame process before they meet; so does every input but the first of a frame process with several (C-simulation reads them one
     after the other)."""
     for c in channels:
         if c.consumer is not None and c.consumer.kind == "frame" and c.consumer.ins.index(c) > 0:
@@ -178,11 +180,13 @@ def _depths(channels: list[Channel]) -> None:
         if fork is None or fork.layer is None or fork.layer.op != "fork":
             continue
         mine = _reach(c.consumer)
-        for other in fork.outs:
-            if other is c:
+        mine_at = fork.outs.index(c)
+        for at, other in enumerate(fork.outs):
+            if other is c or not (_frames(other.consumer) - mine):
                 continue
-            if _frames(other.consumer) - mine:
-                c.depth = max(c.depth, c.beats)
+            # the fork writes its outputs in order each cycle: a sibling written before this channel gets
+            # the frame's last beat while this one still holds the N - 1 before it
+            c.depth = max(c.depth, c.beats - 1 if at < mine_at else c.beats)
 
 
 def process_cycles(p: Process, layer_cycles: int | None, axis: bool) -> int:

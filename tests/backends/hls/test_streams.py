@@ -116,8 +116,9 @@ def _build(work, names, shallow=False):
     if shallow:     # the residual block once more, with a skip FIFO shallower than the schedule's depth
         target.emit(CASES["res_plain"][0], work / "shallow", {"top": "shallow", "tb_samples": 1})
         top = work / "shallow" / "firmware" / "shallow.cpp"
-        text, n = re.subn(r"(hls::stream<[^;]*), 100> (s_x_fork1)", r"\1, 8> \2", top.read_text())
-        assert n == 1, "the skip channel of the residual block should hold the whole frame (100 beats)"
+        # one beat below the schedule's depth (the fork writes the frame path first: N - 1 = 99 beats)
+        text, n = re.subn(r"(hls::stream<[^;]*), 99> (s_x_fork1)", r"\1, 98> \2", top.read_text())
+        assert n == 1, "the skip channel of the residual block should hold the frame less one beat (99 beats)"
         top.write_text(text)
         projects.append(("shallow", work / "shallow"))
     return work, build_batch(projects, work / "build")
@@ -174,7 +175,7 @@ def test_skip_path_holds_a_frame_and_a_shallower_one_deadlocks(built):
     work, libs = built
     est = json.loads((work / "res_plain" / "estimates.json").read_text())
     depths = est["fifo_depths"]
-    assert depths["s_x_fork1"] == 4 * 5 * 5 and depths["s_x_fork0"] == 2      # skip path: one frame of beats
+    assert depths["s_x_fork1"] == 4 * 5 * 5 - 1 and depths["s_x_fork0"] == 2   # skip path: a frame less one beat
     assert all(d == 2 for k, d in depths.items() if k != "s_x_fork1")
     g = CASES["res_plain"][0]
     with pytest.raises(TargetError, match=r"the C-simulation of shallow deadlocked"):
