@@ -10,6 +10,8 @@ the binding resource and the slowest layer. Networks:
 * resnet — SEW ResNet, 3×32×32 input, channels [64, 128, 256], 2 blocks per stage,
   ternary weights (3.47 M parameters), T = 4, on xcu250 (Alveo U250) at 200 MHz;
   goal ≥ 1,000 samples/s within 70 % of every resource;
+* resnet19 and spikformer presets (`snnc.models.build(name, quant="ternary", T=4)`,
+  3×32×32, 12.7 M and 9.3 M parameters), on xcu250 at 200 MHz, fps=1000 and max-throughput;
 * digits TaWQ MLP — 64-128-10, time-varying ternary weights, T = 4 (the shipped
   checkpoint examples/checkpoints/digits_tawq_mlp.pt when present, else the same recipe
   untrained: the estimates depend on the shapes and widths only), on xc7z020 (PYNQ-Z2)
@@ -30,10 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 RESNET = dict(input_shape=[3, 32, 32], channels=[64, 128, 256], blocks=2, quant="ternary", T=4)
+PRESETS = ("resnet19", "spikformer")     # the papers' networks at their real size (snnc.models.presets)
 MLP = dict(input_shape=[64], hidden=[128], quant="tawq", T=4)
 CASES = [  # (network, part, clock MHz, goals)
     ("resnet", "xcu250", 200, [{"fold": "min-area"}, {"fps": 100}, {"fps": 1000}, {"fold": "balanced"},
                                {"fold": "max-throughput"}]),
+    ("resnet19", "xcu250", 200, [{"fps": 1000}, {"fold": "max-throughput"}]),
+    ("spikformer", "xcu250", 200, [{"fps": 1000}, {"fold": "max-throughput"}]),
     ("tawq_mlp", "xc7z020", 100, [{"fold": "min-area"}, {"fps": 100_000}, {"fold": "max-throughput"}]),
     ("tawq_mlp", "xc7z020", 200, [{"fps": 100_000}, {"fold": "max-throughput"}]),
 ]
@@ -49,6 +54,11 @@ def integer_graph(name: str):
     ckpt = ROOT / "examples" / "checkpoints" / "digits_tawq_mlp.pt"
     if name == "tawq_mlp" and ckpt.is_file():
         source, example, label = ckpt, None, f"{ckpt.relative_to(ROOT)}"
+    elif name in PRESETS:
+        model = build(name, quant="ternary", T=4).eval()
+        model.metadata = {"encoding": "direct", "input_bits": 5, "input_scale": 1 / 16}
+        example = torch.randint(0, 17, (4, 2, *model.config["input_shape"])).float() / 16
+        source, label = model, f"snnc.models.build({name!r}, quant='ternary', T=4, untrained)"
     else:
         cfg = RESNET if name == "resnet" else MLP
         model = build("resnet" if name == "resnet" else "mlp", **cfg).eval()

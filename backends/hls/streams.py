@@ -171,8 +171,8 @@ def _frames(p: Process) -> set[int]:
 
 def _depths(channels: list[Channel]) -> None:
     """A fork output holds a frame (less one beat when the siblings are written first) when a sibling branch
-    passes through a frame process before they meet; so does every input but the first of a frame process with several (C-simulation reads them one
-    after the other)."""
+    passes through a frame process before they meet; so does every input but the first of a frame process with
+    several (C-simulation reads them one after the other)."""
     for c in channels:
         if c.consumer is not None and c.consumer.kind == "frame" and c.consumer.ins.index(c) > 0:
             c.depth = max(c.depth, c.beats)
