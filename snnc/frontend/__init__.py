@@ -11,13 +11,17 @@
   imported on first use (it needs the `nir` package).
 * `compare_with_torch(model, graph, x)`: run both on the same data and count
   spike mismatches per neuron, telling threshold ties from real differences.
-* `MODULES`: module type → lowering (`registry.py`); `SnncTracer`.
+* `lowers(ModuleClass)`: register a lowering for a user's module (signature in
+  `registry.lowers`); `MODULES`: module type → lowering; `SnncTracer`.
+* SpikingJelly modules are lowered by `foreign/spikingjelly.py`, imported only when a
+  model holds one.
 """
 from .compare import Comparison, compare_with_torch
-from .registry import MODULES, Site, lowers
+from .emit import Emitter, broadcast
+from .registry import MODULES, Site, lower_module, lowers
 from .source import default_example, load_source
 from .trace import trace
 from .tracer import SnncTracer
 
 __all__ = ["trace", "load_source", "default_example", "compare_with_torch", "Comparison", "MODULES", "Site",
-           "lowers", "SnncTracer"]
+           "lowers", "lower_module", "Emitter", "broadcast", "SnncTracer"]

@@ -40,14 +40,41 @@ _INHERITED: set[type] = set()
 _PROTOCOL: list[Lowering] = []      # the lowering of modules with `ir_op` and `ir_params()`
 
 
-def lowers(*types: type, inherit: bool = False, protocol: bool = False):
-    """Decorator: register `fn` as the lowering of modules of exactly these types, of their
-    subclasses with ``inherit=True``, and of any module with the neuron protocol
-    (`ir_op`, `ir_params()`) with ``protocol=True``."""
+def lowers(*types: type, inherit: bool = False, protocol: bool = False, replace: bool = False):
+    """Decorator: teach `snnc.trace` a module type — the one registration mechanism, used by
+    snnc's own lowerings and by users' (``@snnc.frontend.lowers(MyQuantConv)``).
+
+    The decorated function is called as ``fn(em, module, site, x) -> str`` once per call of
+    such a module in the traced forward:
+
+    * `em` — the `snnc.frontend.Emitter` of the graph under construction:
+      ``em.add(op, [operands], name, attrs=..., params=..., module=site.path)`` appends an IR
+      node (an op of `snnc.ir.OPS`; parameters are NumPy arrays in the op's broadcast layout,
+      `snnc.frontend.broadcast` builds them) and returns its value name; ``em.shape(v)`` is a
+      value's per-timestep shape, ``em.as_float(v, name)`` converts an integer value to f32;
+    * `module` — the module instance (read its weights, step sizes, thresholds);
+    * `site` — where it sits: ``site.path`` (e.g. ``"features.3"``, name nodes and errors
+      after it; pass ``module=site.path`` to `em.add` for neuron nodes so that
+      `compare_with_torch` finds the module), ``site.name``, ``site.lead`` (2: the module
+      sees ``[T, B, ...]``; 1: it sees one timestep ``[T·B, ...]``), ``site.child(attr)``;
+    * `x` — the IR value (node name) of the module's one input tensor.
+
+    It returns the IR value of the module's output; that value's per-timestep shape is checked
+    against what PyTorch computes. Submodules are lowered with
+    ``snnc.frontend.lower_module(em, child, site.child("attr"), value)``. Raise
+    ``snnc.frontend.registry.unsupported(module, site, why)`` for a configuration the IR
+    cannot express. Registered modules are leaves of the fx trace (their own forward is not
+    traced, so it may hold Python control flow or autograd Functions).
+
+    `types` are matched exactly; ``inherit=True`` also matches their subclasses; ``protocol=True``
+    makes `fn` the lowering of any module with the neuron protocol (`ir_op`, `ir_params()`).
+    Registering a type twice is an error unless ``replace=True``.
+    """
     def deco(fn):
         for t in types:
-            if t in MODULES:
-                raise ValueError(f"a lowering for {t.__name__} is registered twice")
+            if t in MODULES and not replace:
+                raise ValueError(f"a lowering for {t.__name__} is registered twice; pass replace=True to "
+                                 f"override it")
             MODULES[t] = fn
             if inherit:
                 _INHERITED.add(t)
@@ -62,6 +89,8 @@ def find_lowering(module: nn.Module) -> Lowering | None:
     cls = type(module)
     if cls in MODULES:
         return MODULES[cls]
+    if load_foreign(cls) and cls in MODULES:
+        return MODULES[cls]
     for base in cls.__mro__[1:]:
         if base in _INHERITED:
             return MODULES[base]
@@ -71,14 +100,34 @@ def find_lowering(module: nn.Module) -> Lowering | None:
     return None
 
 
+# Libraries whose modules snnc lowers in a module of its own, imported the first time a model
+# holds one of their modules (snnc never imports the library itself otherwise).
+FOREIGN = {"spikingjelly": "snnc.frontend.foreign.spikingjelly"}
+_LOADED: set[str] = set()
+
+
+def load_foreign(cls: type) -> bool:
+    """Import the lowerings of `cls`'s library (once) when snnc has them; True when it did now."""
+    root = cls.__module__.split(".")[0]
+    if root not in FOREIGN or root in _LOADED:
+        return False
+    _LOADED.add(root)
+    import importlib
+    importlib.import_module(FOREIGN[root])
+    return True
+
+
 def supported_names() -> str:
     """The supported module types, for error messages."""
     return ", ".join(sorted({_short(t) for t in MODULES})) or "none"
 
 
 def _short(t: type) -> str:
-    root = "torch.nn" if t.__module__.startswith("torch.nn") else "snnc.nn"
-    return f"{root}.{t.__name__}"
+    if t.__module__.startswith("torch.nn"):
+        return f"torch.nn.{t.__name__}"
+    if t.__module__.startswith("snnc."):
+        return f"snnc.nn.{t.__name__}"
+    return f"{t.__module__.split('.')[0]}.{t.__name__}"
 
 
 def unsupported(module: nn.Module, site: Site, why: str = "") -> UnsupportedError:
@@ -88,8 +137,10 @@ def unsupported(module: nn.Module, site: Site, why: str = "") -> UnsupportedErro
     if why:
         return UnsupportedError(f"{where} ({kind}): {why}")
     return UnsupportedError(f"{where}: module type {type(module).__module__}.{kind} is not supported by the "
-                            f"snnc frontend; supported: {supported_names()}, and spiking neurons with "
-                            f"`ir_op` and `ir_params()`; replace the module or remove it from the model")
+                            f"snnc frontend; ways out: (1) replace it by a supported module (supported: {supported_names()}, "
+                            f"or a spiking neuron with `ir_op` and `ir_params()`), (2) teach snnc its IR with "
+                            f"@snnc.frontend.lowers({kind}), or (3) export the model to NIR and compile the "
+                            f".nir file")
 
 
 def lower_module(em, module: nn.Module, site: Site, x: str) -> str:

@@ -30,14 +30,15 @@ from snnc.errors import ConfigError, SnncError, UnsupportedError
 from snnc.nn.quant import QuantLayer
 
 from .functions import call_kind, call_name, scope
-from .registry import Site, find_lowering, unsupported
+from .registry import FOREIGN, Site, find_lowering, unsupported
 
 
 class SnncTracer(torch.fx.Tracer):
     """fx tracer whose leaves are the modules snnc lowers plus torch.nn's own modules."""
 
     def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
-        return find_lowering(m) is not None or super().is_leaf_module(m, module_qualified_name)
+        return (find_lowering(m) is not None or type(m).__module__.split(".")[0] in FOREIGN
+                or super().is_leaf_module(m, module_qualified_name))
 
 
 def symbolic_trace(model: nn.Module) -> torch.fx.GraphModule:
@@ -111,8 +112,16 @@ class _ShapeRecorder(torch.fx.Interpreter):
 def propagate_shapes(gm: torch.fx.GraphModule, example: torch.Tensor) -> dict:
     """fx node → full PyTorch shape ``(T, B, ...)`` of its value (None for non-tensors)."""
     recorder = _ShapeRecorder(gm)
-    with torch.no_grad():
-        recorder.run(example)
+    # library neurons that keep their state in the module (SpikingJelly's `_memories`) get it back,
+    # so that tracing leaves the model as it was
+    saved = [(m, dict(m._memories)) for m in gm.modules() if isinstance(getattr(m, "_memories", None), dict)]
+    try:
+        with torch.no_grad():
+            recorder.run(example)
+    finally:
+        for m, memories in saved:
+            m._memories.clear()
+            m._memories.update(memories)
     return recorder.shapes
 
 
