@@ -142,9 +142,13 @@ def plan_spike_matmul(b: Builder, node: Node) -> None:
     m, k = (ca, ra) if ta else (ra, ca)
     n = rb if tb else cb
     y = b.value(node)
+    acc_t = b.acc(node)                # int16 when the result fits: 16 lanes per AVX2 add
+    accbuf = b.buffer(f"s_{b.ident}_row", acc_t, n, per_sample=False)
+    packbuf = b.buffer(f"s_{b.ident}_pack", z.ctype.name, k * n, per_sample=False) if tb else ""
     b.step(SpikeMatmul, node, y, a=x.field, at=x.ctype.name, b=z.field, bt=z.ctype.name,
            lead=size_of(at.shape[:-2]), SA=ra * ca, SB=rb * cb, SY=m * n, M=m, N=n, K=k,
-           am=1 if ta else ca, ak=ca if ta else 1, bk=1 if tb else cb, bn=cb if tb else 1, acc=b.acc(node, False))
+           am=1 if ta else ca, ak=ca if ta else 1, bk=1 if tb else cb, bn=cb if tb else 1,
+           brow=n if tb else cb, acc=acc_t, accbuf=accbuf, packbuf=packbuf)
 
 
 SYNAPSES = {"linear": plan_linear, "conv2d": plan_conv2d, "spike_matmul": plan_spike_matmul}

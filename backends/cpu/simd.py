@@ -19,6 +19,7 @@ library copied to an older CPU fails with a message instead of an illegal instru
 from __future__ import annotations
 
 import functools
+import hashlib
 import platform
 from pathlib import Path
 
@@ -42,6 +43,20 @@ def cpu_flags() -> frozenset[str]:
     except OSError:
         pass
     return frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_identity() -> str:
+    """A short hash of this CPU's model name and feature flags: what ``-march=native`` compiles
+    for, so that a build cache shared by several machines never hands one another's build."""
+    model = ""
+    try:
+        model = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                      if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    text = f"{platform.machine()}|{model or platform.processor()}|{' '.join(sorted(cpu_flags()))}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def is_x86() -> bool:

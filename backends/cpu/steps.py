@@ -272,4 +272,7 @@ class SpikeMatmul(Step):
     ak: int
     bk: int
     bn: int
+    brow: int          # row stride of op_b as the kernel reads it (N when packed)
     acc: str
+    accbuf: str        # one output row of accumulators
+    packbuf: str       # op_b packed row-major when it is transposed in memory, else ""

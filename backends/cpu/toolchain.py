@@ -24,6 +24,8 @@ def flags(cc: Compiler, opts: CpuOptions) -> list[str]:
     out = [f"-O{opts.opt}", "-std=c99"]
     if opts.march and toolchain.accepts(cc, f"-march={opts.march}"):
         out.append(f"-march={opts.march}")
+        if opts.march == "native":      # the build cache's key must name the CPU that "native" means
+            out.append(f"-DSNNC_BUILT_FOR_CPU={simd.cpu_identity()}")
     if opts.threading == "openmp" and toolchain.accepts(cc, "-fopenmp"):
         out.append("-fopenmp")
     elif opts.threading == "none":

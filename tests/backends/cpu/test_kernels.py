@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cpuhelp import assert_many_match_reference, inputs_for
-from snnc.backends.cpu import CpuOptions, build_plan
+from snnc.backends.cpu import CpuOptions, build_plan, simd
 from snnc.ir import Graph
 
 rng = np.random.default_rng(7)
@@ -108,11 +108,14 @@ def test_graded_spikes_feed_the_next_layer():
 
 
 def test_spike_matmul_attention_add_affine_reshape_threshold():
-    """Spike-driven attention (K^T V, then Q (K^T V)) with residual add, affine, scale, reshape."""
+    """Spike-driven attention (K^T V, then Q (K^T V)) with residual add, affine, scale, reshape; binary
+    spikes and multi-bit spike counts (IE-LIF 0..D) times counts, rows wider than a SIMD vector, on
+    every SIMD path this CPU runs (the event-driven row kernel, each path forced)."""
     cases = []
-    for heads, n, d in ((1, 4, 3), (2, 5, 8), (3, 7, 16)):
+    for heads, n, d, dtype in ((1, 4, 3, "spike"), (2, 5, 8, "spike"), (3, 7, 16, "spike"), (2, 9, 37, "uint<3>"),
+                               (1, 3, 70, "uint<2>")):
         g = Graph("attn")
-        g.add("input", attrs={"shape": (heads, n, d), "dtype": "spike"}, name="x")
+        g.add("input", attrs={"shape": (heads, n, d), "dtype": dtype}, name="x")
         kv = g.add("spike_matmul", ["x", "x"], attrs={"transpose_a": True}, name="kv").name
         y = g.add("spike_matmul", ["x", kv], name="qkv").name
         yt = g.add("spike_matmul", [kv, "x"], attrs={"transpose_b": True}, name="kvq").name
@@ -129,6 +132,10 @@ def test_spike_matmul_attention_add_affine_reshape_threshold():
         g.verify()
         cases.append((g, inputs_for(g, 3, 2, rng, density=0.5)))
     assert_many_match_reference(cases)
+    assert_many_match_reference(cases, portable=True)
+    for path in ("avx2", "avx512"):
+        if simd.can_run(path):
+            assert_many_match_reference(cases, simd=path)
 
 
 def test_every_neuron_form():

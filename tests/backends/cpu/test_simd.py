@@ -88,3 +88,15 @@ def test_portable_and_a_forced_simd_path_contradict():
     with pytest.raises(TargetError, match="portable=True and simd='avx2' contradict"):
         get_target("cpu").options({"portable": True, "simd": "avx2"})
     assert get_target("cpu").options({"portable": True}).simd_path == "portable"
+
+
+def test_native_builds_name_the_cpu_in_their_flags_so_the_build_cache_key_differs_per_cpu():
+    from snnc.backends.cpu import toolchain
+    from snnc.backends.cpu.options import CpuOptions
+    ident = simd.cpu_identity()
+    assert len(ident) == 16 and ident.isalnum()
+    cc = toolchain.compiler(CpuOptions())
+    native = toolchain.flags(cc, CpuOptions(march="native"))
+    if "-march=native" in native:
+        assert f"-DSNNC_BUILT_FOR_CPU={ident}" in native
+    assert not any(f.startswith("-DSNNC_BUILT_FOR_CPU") for f in toolchain.flags(cc, CpuOptions(march="")))
