@@ -55,6 +55,10 @@ REFUSED = {
            f"and has no form for it — {OTHER_TARGETS}",
     "spike_matmul": "spike-driven attention (spike_matmul) multiplies two spike tensors; Loihi synapses hold "
                     f"fixed weights — {OTHER_TARGETS}",
+    "mul": "an elementwise product of two activations (mul) multiplies two spike tensors; Loihi synapses "
+           "hold fixed weights — use the reference target",
+    "reduce_sum": "a sum over an axis of an activation (reduce_sum) gives graded values, which Loihi's "
+                  "binary-spike layers cannot pass on — use the reference target",
     "avgpool2d": "average pooling of spikes gives graded values, which Loihi's binary-spike layers cannot "
                  f"pass on; train with max pooling (mapped to a spike-OR layer) or {OTHER_TARGETS}",
     "sumpool2d": "sum pooling of spikes gives graded values, which Loihi's binary-spike layers cannot pass "

@@ -42,6 +42,8 @@ REFUSED = {
     "maxpool2d": "NIR has no max pooling; train with sum/avg pooling or use the cpu, hls or onnx target",
     "spike_matmul": "spike-driven attention (spike_matmul) has no NIR primitive; use the cpu, hls or onnx target",
     "multispike": "multi-bit spikes have no NIR primitive; run lower-multispike first",
+    "mul": "an elementwise product of two activations (mul) has no NIR primitive; use the reference target",
+    "reduce_sum": "a sum over an axis of an activation (reduce_sum) has no NIR primitive; use the reference target",
     "affine": "NIR has no elementwise affine node; only an affine whose single user is a neuron "
               "(lif, plif, if, li, cuba_lif) is exported, folded into the neuron's r and v_leak",
 }

@@ -100,6 +100,14 @@ def _spike_matmul():
     return g
 
 
+def _mul_reduce_sum():
+    g = graph((2, 4, 3), "spike")
+    s = g.add("reduce_sum", ["x"], attrs={"axis": 1, "keepdim": True})
+    m = g.add("mul", ["x", s])
+    g.add("reduce_sum", [m], attrs={"axis": -1})
+    return g
+
+
 def _float_neuron(op):
     def build():
         g = graph((5,))
@@ -158,6 +166,7 @@ BUILDERS = {
     "linear": _linear, "conv2d": _conv2d, "sumpool2d": _pool("sumpool2d"), "avgpool2d": _pool("avgpool2d"),
     "maxpool2d": _pool("maxpool2d"), "flatten": _flatten, "reshape": _reshape, "add": _add,
     "scale": _scale, "affine": _affine, "batchnorm": _batchnorm, "spike_matmul": _spike_matmul,
+    "mul": _mul_reduce_sum, "reduce_sum": _mul_reduce_sum,
     "lif": _float_neuron("lif"), "if": _float_neuron("if"), "plif": _float_neuron("plif"),
     "cuba_lif": _float_neuron("cuba_lif"), "li": _li, "threshold": _threshold, "multispike": _multispike,
     "multispike_int": _multispike_int, "lif_int": _int_neuron("lif_int"),

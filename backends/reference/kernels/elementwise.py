@@ -1,4 +1,4 @@
-"""Elementwise kernels: add, scale, affine, batchnorm, threshold."""
+"""Elementwise kernels: add, mul, reduce_sum, scale, affine, batchnorm, threshold."""
 from __future__ import annotations
 
 import numpy as np
@@ -78,3 +78,26 @@ def threshold(ctx, node, x):
         x, th = float_operand(x), ctx.tparam(node, "threshold", F32)
     s = x >= th if node.attrs["compare"] == "ge" else x > th
     return s.astype(np.int64)
+
+
+@kernel("mul")
+def mul(ctx, node, a, b):
+    """y = a ⊙ b with NumPy broadcasting of the per-timestep shapes (the [T, B] axes lead both):
+    in float32 when the result is f32, else exact (int64, or Python ints beyond it)."""
+    rank = len(node.type.shape)
+    a = a.reshape(a.shape[:2] + (1,) * (rank + 2 - a.ndim) + a.shape[2:])
+    b = b.reshape(b.shape[:2] + (1,) * (rank + 2 - b.ndim) + b.shape[2:])
+    if is_float_result(node):
+        return float_operand(a) * float_operand(b)
+    dt = intmath.wide_dtype(maxabs(a) * maxabs(b))
+    return a.astype(dt) * b.astype(dt)
+
+
+@kernel("reduce_sum")
+def reduce_sum(ctx, node, x):
+    """y = Σ over `axis` of the per-timestep shape: float32 sum (float form) or exact (integer)."""
+    ax = 2 + node.attrs["axis"] % (x.ndim - 2)
+    if is_float_result(node):
+        return float_operand(x).sum(axis=ax, keepdims=node.attrs["keepdim"], dtype=F32)
+    dt = intmath.wide_dtype(maxabs(x) * x.shape[ax])
+    return x.astype(dt).sum(axis=ax, keepdims=node.attrs["keepdim"])

@@ -18,6 +18,8 @@ With x = r·σ + β for the operand(s):
   ratio σ_i/σ_c is not an integer, so that the rounding stays far below every operand's unit),
   β = Σ β_i;
 * spike_matmul: operands at one σ per timestep and β = 0; σ_y = scale·σ_a·σ_b, scale attr 1;
+* mul: operands at one σ per timestep and β = 0; σ_y = σ_a·σ_b (spike ⊙ spike is copied);
+* reduce_sum: σ constant over the summed axis and β = 0; σ_y = σ without that axis;
 * threshold: r ≥ ceil((θ − β)/σ)  (gt: r > floor((θ − β)/σ)) — exact;
 * multispike: r brought to fixed point 2^-f (f = frac_bits; or σ itself when it is a
   scalar 2^-k and β = 0), then multispike_int{frac_bits=f};
@@ -205,6 +207,37 @@ def lower_matmul(b: Builder, node, ins) -> Val:
     return Val(out.name, tb.simplify(sig), None, err, shape)
 
 
+def lower_mul(b: Builder, node, ins) -> Val:
+    a, c = (b.conform(v, f"{node.name}.{i}", uniform=tuple(range(len(v.shape))), fold_beta=True,
+                      why="one σ per timestep and no offset") for i, v in enumerate(ins))
+    k = b.excess_bits(b.raw_maxabs(a) * b.raw_maxabs(c))
+    if k:
+        a = b.coarser(a, (k + 1) // 2, f"{node.name}.0c", why="a product within max_value_bits")
+        c = b.coarser(c, k // 2, f"{node.name}.1c", why="a product within max_value_bits")
+    out = b.emit("mul", [a.node, c.node], name=node.name)
+    shape = tuple(node.type.shape)
+    sa, sc = (v.sigma.reshape(v.sigma.shape[0], -1)[:, :1] for v in (a, c))
+    sig = tb.mul(b.T, sa, sc).reshape((-1,) + (1,) * len(shape))
+    err = a.err * b.real_maxabs(c) + c.err * b.real_maxabs(a) + a.err * c.err if (a.err or c.err) else 0.0
+    return Val(out.name, tb.simplify(sig), None, err, shape)
+
+
+def lower_reduce_sum(b: Builder, node, ins) -> Val:
+    (x,) = ins
+    ax = node.attrs["axis"] % len(x.shape)
+    x = b.conform(x, f"{node.name}.in", uniform=(ax,), fold_beta=True,
+                  why="σ constant over the summed axis and no offset")
+    n = x.shape[ax]
+    k = b.excess_bits(n * b.raw_maxabs(x))
+    if k:
+        x = b.coarser(x, k, f"{node.name}.in", why="a sum within max_value_bits")
+    out = b.emit("reduce_sum", [x.node], attrs=dict(node.attrs), name=node.name)
+    sig = np.asarray(x.sigma).take([0], axis=ax + 1)     # constant over the axis after conform
+    if not node.attrs["keepdim"]:
+        sig = sig.squeeze(axis=ax + 1)
+    return Val(out.name, tb.simplify(sig), None, n * x.err, tuple(node.type.shape))
+
+
 # ------------------------------------------------------------------ elementwise
 def lower_absorbed(b: Builder, node, ins) -> Val:
     """Float scale / affine / batchnorm: folded into σ and β, no integer node."""
@@ -319,7 +352,7 @@ def lower_multispike(b: Builder, node, ins) -> Val:
 
 
 RULES = {"input": lower_input, "output": lower_output, "linear": lower_synapse, "conv2d": lower_synapse,
-         "spike_matmul": lower_matmul, "scale": lower_absorbed, "affine": lower_absorbed,
+         "spike_matmul": lower_matmul, "mul": lower_mul, "reduce_sum": lower_reduce_sum, "scale": lower_absorbed, "affine": lower_absorbed,
          "batchnorm": lower_absorbed, "add": lower_add, "flatten": lower_shape, "reshape": lower_shape,
          "sumpool2d": lower_pool, "avgpool2d": lower_pool, "maxpool2d": lower_pool,
          "threshold": lower_threshold, "multispike": lower_multispike,
