@@ -1,5 +1,6 @@
 """QSD's ANN teacher: the student's architecture with clipped ReLUs; attention distillation
 from it lowers the attention loss on digits."""
+import pytest
 import torch
 
 from snnc.data.digits import digits
@@ -19,6 +20,7 @@ def test_ann_teacher_has_no_spiking_neurons_and_the_students_shapes():
     assert [k for k in student.state_dict()] == [k for k in teacher.state_dict()]
 
 
+@pytest.mark.slow
 def test_attention_distillation_from_the_ann_teacher_reduces_the_loss():
     torch.manual_seed(0)
     student = build("transformer", T=2, quant="lsq", quant_opts={"bits": 2}, embed_dim=8, heads=2)
@@ -40,3 +42,14 @@ def test_attention_distillation_from_the_ann_teacher_reduces_the_loss():
         opt.step()
         losses.append(l_attn.detach().item())
     assert losses[-1] < losses[0]
+
+
+@pytest.mark.slow
+def test_train_attention_method_with_the_ann_teacher():
+    import snnc.train
+
+    model, history = snnc.train.train("transformer", "attention", epochs=1, seed=0, teacher="ann",
+                                      teacher_epochs=1, T=2, embed_dim=8, heads=2, quant="lsq",
+                                      quant_opts={"bits": 2}, verbose=False)
+    assert model.metadata["method"] == "attention" and spiking_neurons(model)
+    assert history[0]["loss"] > 0
