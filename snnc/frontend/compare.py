@@ -145,7 +145,11 @@ def _torch_run(model: nn.Module, modules: dict, x: torch.Tensor):
 
 def _recorder(store: list):
     def hook(module, inputs, output):
-        store.append((inputs[0].detach().numpy().astype(np.float32), output.detach().numpy()))
+        i, s = inputs[0].detach().numpy().astype(np.float32), output.detach().numpy()
+        gain_in, gain_out = module.ir_gains() if hasattr(module, "ir_gains") else (1.0, 1.0)
+        if (gain_in, gain_out) != (1.0, 1.0):      # the IR neuron sees gain_in·x and emits s / gain_out
+            i, s = i * np.float32(gain_in), s / np.float32(gain_out)
+        store.append((i, s))
     return hook
 
 

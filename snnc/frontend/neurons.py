@@ -59,4 +59,15 @@ def lower_neuron(em: Emitter, module, site: Site, x: str) -> str:
         arrays = {role: broadcast(v, shape, role) for role, v in params.items()}
     except UnsupportedError as e:
         raise unsupported(module, site, str(e)) from None
-    return em.add(op, [x], site.name, attrs=attrs, params=arrays, module=site.path)
+    gain_in, gain_out = module.ir_gains() if hasattr(module, "ir_gains") else (1.0, 1.0)
+    x = _gain(em, x, gain_in, site, ".gain_in")
+    y = em.add(op, [x], site.name, attrs=attrs, params=arrays, module=site.path)
+    return _gain(em, y, gain_out, site, ".gain_out")
+
+
+def _gain(em: Emitter, x: str, gain: float, site: Site, suffix: str) -> str:
+    """A constant gain around a neuron (IE-LIF's qsd convention) as a static `scale` op."""
+    if gain == 1.0:
+        return x
+    scale = np.full((1,) * (len(em.shape(x)) + 1), gain, dtype=np.float32)
+    return em.add("scale", [x], site.name + suffix, params={"scale": scale}, module=site.path)

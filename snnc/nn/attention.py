@@ -23,6 +23,12 @@ The defaults are QSD's: 1×1 convolutions and IE-LIF neurons. ``conv`` (a callab
 SSA has LIF neurons (the attention neuron at half the threshold), Spike-driven Transformer
 v2's attention RepConv branches.
 
+``convention="qsd"`` takes the QSD-Transformer's code as it is: IE-LIF neurons
+``floor(clip(D·x, 0, D) + ½)/D`` for Q, K, V, the attention neuron divided by 2
+instead of D, and scale 0.25 (see `snnc.nn.neurons.IELIF`); the default
+``"snnc"`` (integer spike counts, scale 0.125) is kept because its spikes are the
+IR's integers with no extra scale ops, and shipped checkpoints use it.
+
 With ``record_attn = True`` (see `record_attention`) the last forward's A,
 shaped ``[T, B, heads, d, d]`` (batch on dim 1), is kept in ``attn_map`` for
 attention distillation (with its autograd graph).
@@ -35,25 +41,38 @@ from torch import nn
 from snnc.errors import ConfigError
 
 from .neurons import IELIF
+from .neurons.ielif import CONVENTIONS
 from .quant.qconv import QConv2d
 from .seq import SeqWrap
+
+
+#: attention scale when none is given: snnc's 0.125 (integer spike counts 0..D),
+#: QSD's 0.25 (its spikes are already divided by D)
+DEFAULT_SCALE = {"snnc": 0.125, "qsd": 0.25}
 
 
 class SpikeDrivenSelfAttention(nn.Module):
     """Spike-driven self-attention block (equations in the module docstring)."""
 
-    def __init__(self, dim: int, heads: int = 2, D: int = 4, scale: float = 0.125, quant=None,
-                 dropconnect: float = 0.0, conv=None, neuron=None):
+    def __init__(self, dim: int, heads: int = 2, D: int = 4, scale: float | None = None, quant=None,
+                 dropconnect: float = 0.0, conv=None, neuron=None, convention: str = "snnc"):
         super().__init__()
         if dim % heads != 0:
             raise ConfigError(f"attention dim {dim} is not divisible by heads={heads}")
+        if convention not in CONVENTIONS:
+            raise ConfigError(f"attention convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}")
+        if scale is None:
+            scale = DEFAULT_SCALE[convention]
         self.dim, self.heads, self.D, self.scale = int(dim), int(heads), int(D), float(scale)
+        self.convention = convention
 
         if conv is None:
             def conv(bias):
                 return QConv2d(dim, dim, 1, bias=bias, quant=_fresh(quant), dropconnect=dropconnect)
         if neuron is None:
             def neuron(channels, role):
+                if convention == "qsd":         # QSD's Multispike (÷D) and Multispike_att (÷2)
+                    return IELIF(D, "qsd", divisor=2 if role == "attn" else None)
                 return IELIF(D)
 
         def branch():

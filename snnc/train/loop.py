@@ -71,8 +71,9 @@ def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, tea
     `method` is one of METHODS (see the module docstring); `config` goes to
     the model builder (`T`, `quant`, `quant_opts`, neuron options, `dropout`,
     `dropconnect`, sizes …); `quant` defaults to DEFAULT_QUANT[method].
-    `teacher` (indirect / attention) is an `nn.Module`, a checkpoint path, or
-    None to train one first (`teacher_epochs`, default `epochs`); with
+    `teacher` (indirect / attention) is an `nn.Module`, a checkpoint path, "ann" to train
+    QSD's ANN teacher first (the same architecture with clipped ReLUs, `snnc.train.ann_teacher`), or
+    None to train a full-precision SNN teacher first (`teacher_epochs`, default `epochs`); with
     `init_from_teacher` the student starts from the teacher's weights (its
     quantizers re-initialized from them), as in ternarization-aware
     distillation, instead of from a random initialization.
@@ -103,8 +104,13 @@ def train(arch: str, method: str = "fp", epochs: int = 10, seed: int = 0, *, tea
                                               encoding=encoding, verbose=verbose, stream=stream, data=data,
                                               device=device, precision=precision), config)
                 torch.manual_seed(seed)
+            ann = config.pop("_ann_teacher", False)
             splits = Splits.of(data, encoding, config, seed)
             model = _build(arch, splits.model_config(config))
+            if ann:
+                from .ann_teacher import ann_teacher
+
+                model = ann_teacher(model)
             if method in ("indirect", "attention") and init_from_teacher:
                 _init_from_teacher(model, teacher)
             dd.broadcast_module(model, ctx)
@@ -278,8 +284,10 @@ def _build(arch: str, config: dict) -> torch.nn.Module:
 
 
 def _teacher(teacher, arch, method, epochs, seed, options, config) -> torch.nn.Module:
-    if teacher is None:
+    if teacher is None or (isinstance(teacher, str) and teacher == "ann"):
         teacher_config = {k: v for k, v in config.items() if k not in ("quant", "quant_opts")}
+        if teacher == "ann":            # QSD: the same architecture with clipped ReLUs (snnc.train.ann_teacher)
+            teacher_config["_ann_teacher"] = True
         teacher, _ = train(arch, "fp", epochs, seed, quant="fp", **options, **teacher_config)
     elif isinstance(teacher, (str, Path)):
         from snnc.checkpoint import load
