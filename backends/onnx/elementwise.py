@@ -9,6 +9,9 @@
              (correctly rounded, as the reference does). ONNX ``BatchNormalization`` is not
              used: onnxruntime folds it into one multiply-add, which rounds differently.
 * threshold: ``GreaterOrEqual`` (or ``Greater``) against threshold[t], ``Cast`` to 0/1.
+* mul:       ``Mul(a, b)``; the lower-rank operand is first ``Unsqueeze``d after the batch axis,
+             so its per-timestep shape broadcasts as NumPy aligns trailing dims (the reference rule).
+* reduce_sum: ``ReduceSum`` over 1 + axis (the batch axis leads each step), ``keepdims`` as the IR's.
 * multispike: ``floor(clip(x, 0, D) + 1/2)`` as ``Cast`` to double, ``Clip``, ``Add``, ``Floor``,
              ``Cast`` back — in double, where every float32 x + 1/2 is exact (in float32,
              0.49999997 + 0.5 would round up to 1).
@@ -90,4 +93,31 @@ def multispike(lw, node, xs):
         x = lw.b.op("Clip", [x, lo, hi], lw.hint(node, t, "clip"))
         x = lw.b.op("Floor", [lw.b.op("Add", [x, half], lw.hint(node, t, "half"))], lw.hint(node, t, "floor"))
         return lw.b.op("Cast", [x], lw.hint(node, t), to=TP.FLOAT)
+    return lw.per_step(xs, step)
+
+
+@lowers("mul")
+def mul(lw, node, xs):
+    rank = len(node.type.shape)
+
+    def aligned(t, x, k):
+        missing = rank - len(lw.graph.operand_types(node)[k].shape)
+        if not missing:
+            return x
+        axes = lw.const(list(range(1, 1 + missing)), np.int64)
+        return lw.b.op("Unsqueeze", [x, axes], lw.hint(node, t, f"align{k}"))
+
+    def step(t, ins):
+        return lw.b.op("Mul", [aligned(t, ins[0], 0), aligned(t, ins[1], 1)], lw.hint(node, t))
+    return lw.per_step(xs, step)
+
+
+@lowers("reduce_sum")
+def reduce_sum(lw, node, xs):
+    rank = len(lw.graph.operand_types(node)[0].shape)
+    axes = lw.const([1 + node.attrs["axis"] % rank], np.int64)
+
+    def step(t, ins):
+        return lw.b.op("ReduceSum", [ins[0], axes], lw.hint(node, t),
+                       keepdims=int(bool(node.attrs["keepdim"])))
     return lw.per_step(xs, step)
